@@ -1,0 +1,20 @@
+// Ticketland Protobuf (package vibe.v1, CONTRACT.md §4) -> domain structs.
+// Every function throws vibe::DecodeError when the bytes do not parse or a
+// required id is missing; error messages never contain personal data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain.hpp"
+
+namespace vibe::pb {
+
+Organizer decode_organizer(std::string_view bytes);
+Event decode_event(std::string_view bytes);
+Order decode_order(std::string_view bytes);
+// The refund body has no id: the record key is the refund id.
+Refund decode_refund(std::string_view bytes, std::string refund_id);
+Ticket decode_ticket(std::string_view bytes);
+
+}  // namespace vibe::pb
