@@ -1,11 +1,214 @@
+// Ticketland Protobuf vibe.v1 (CONTRACT.md §4) -> domain structs.
+//
+// proto3 has no presence for scalars: an empty string and enum value 0 mean
+// "absent" (std::nullopt), and so do 0 for start_at/finish_at and 0.0 for a
+// venue's lat and lon together (a coordinate pair at 0,0 is a missing one).
+// price_nominal 0 is kept: a free ticket is a real price.
 #include "protobuf_decoder.hpp"
 
-namespace vibe::pb {
+#include <cctype>
+#include <climits>
+#include <utility>
 
-Organizer decode_organizer(std::string_view) { throw DecodeError("not implemented"); }
-Event decode_event(std::string_view) { throw DecodeError("not implemented"); }
-Order decode_order(std::string_view) { throw DecodeError("not implemented"); }
-Refund decode_refund(std::string_view, std::string) { throw DecodeError("not implemented"); }
-Ticket decode_ticket(std::string_view) { throw DecodeError("not implemented"); }
+#include <vibe/v1/event.pb.h>
+#include <vibe/v1/order.pb.h>
+#include <vibe/v1/organizer.pb.h>
+#include <vibe/v1/refund.pb.h>
+#include <vibe/v1/ticket.pb.h>
+
+#include "normalize.hpp"
+
+namespace vibe::pb {
+namespace {
+
+template <class Msg>
+Msg parse(std::string_view bytes) {
+    Msg msg;
+    if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+        !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name());
+    }
+    return msg;
+}
+
+Opt opt(const std::string &s) {
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
+std::optional<int64_t> opt_time(int64_t v) {
+    if (v == 0) return std::nullopt;
+    return epoch_to_ms(v);
+}
+
+// Ids are never personal data, so an error may name the field but needs no value.
+const std::string &require(const std::string &value, const std::string &field) {
+    if (value.empty()) throw DecodeError(field + ": missing");
+    return value;
+}
+
+Opt currency(int c) {
+    switch (c) {
+        case v1::USD: return "USD";
+        case v1::EUR: return "EUR";
+        case v1::RUB: return "RUB";
+        case v1::GBP: return "GBP";
+        case v1::CNY: return "CNY";
+        default: return std::nullopt;  // unspecified or a value newer than us
+    }
+}
+
+Opt legal_type(int t) {
+    switch (t) {
+        case v1::Legals::RU_LP: return "ru_lp";
+        case v1::Legals::RU_LTD: return "ru_ltd";
+        case v1::Legals::EN_LTD: return "en_ltd";
+        default: return std::nullopt;
+    }
+}
+
+std::string category(int c) {
+    if (c == v1::CATEGORY_UNSPECIFIED) return "other";
+    // Known values by their enum name; an unknown number (a newer producer's
+    // category) has no name and normalizes to "other".
+    const std::string &name = v1::Category_Name(static_cast<v1::Category>(c));
+    std::string lower;
+    lower.reserve(name.size());
+    for (unsigned char ch : name) lower.push_back(static_cast<char>(std::tolower(ch)));
+    return normalize_category(lower);
+}
+
+Customer customer(const v1::Customer &c) {
+    Customer out;
+    out.email = opt(c.email());
+    out.phone = opt(c.phone());
+    out.name = opt(c.name());
+    return out;
+}
+
+}  // namespace
+
+Organizer decode_organizer(std::string_view bytes) {
+    const auto msg = parse<v1::Organizer>(bytes);
+    Organizer out;
+    out.id = require(msg.id(), "organizer.id");
+    out.name = opt(msg.name());
+    if (msg.has_legals()) {
+        const auto &l = msg.legals();
+        Legals legals;
+        legals.name = opt(l.name());
+        legals.type = legal_type(l.type());
+        legals.inn = opt(l.inn());
+        legals.ogrn = opt(l.ogrn());
+        legals.address = opt(l.address());
+        out.legals = std::move(legals);
+    }
+    return out;
+}
+
+Event decode_event(std::string_view bytes) {
+    const auto msg = parse<v1::Event>(bytes);
+    Event out;
+    out.id = require(msg.id(), "event.id");
+    out.name = opt(msg.name());
+    out.status = "active";  // vibe.v1 events carry no status
+    out.category = category(msg.category());
+    out.start_at_ms = opt_time(msg.start_at());
+    out.finish_at_ms = opt_time(msg.finish_at());
+    out.organizer_id = opt(msg.organizer_id());
+    out.media = opt(msg.media());
+    out.timezone = opt(msg.timezone());
+    out.description = opt(msg.description());
+    if (msg.has_venue()) {
+        const auto &v = msg.venue();
+        Venue venue;  // no id on the wire: the emitter derives it from the event id
+        venue.name = opt(v.name());
+        venue.address = opt(v.address());
+        venue.description = opt(v.description());
+        venue.zipcode = opt(v.zipcode());
+        venue.city_name = opt(v.city_name());
+        if (v.lat() != 0.0 || v.lon() != 0.0) {
+            venue.lat = v.lat();
+            venue.lon = v.lon();
+        }
+        out.venue = std::move(venue);
+    }
+    return out;
+}
+
+Order decode_order(std::string_view bytes) {
+    const auto msg = parse<v1::Order>(bytes);
+    Order out;
+    out.id = require(msg.id(), "order.id");
+    out.event_id = opt(msg.event_id());
+    out.organizer_id = opt(msg.organizer_id());
+    if (msg.has_customer()) out.customer = customer(msg.customer());
+    out.tickets.reserve(static_cast<size_t>(msg.tickets_size()));
+    for (int i = 0; i < msg.tickets_size(); ++i) {
+        const auto &t = msg.tickets(i);
+        Ticket ticket;
+        ticket.id = require(t.id(), "order.tickets[" + std::to_string(i) + "].id");
+        // A ticket in an order belongs to the order's event and organizer,
+        // and to its customer. Its status is left to the emitter (active).
+        ticket.order_id = out.id;
+        ticket.event_id = out.event_id;
+        ticket.organizer_id = out.organizer_id;
+        ticket.customer = out.customer;
+        ticket.barcode = opt(t.barcode());
+        ticket.number = opt(t.number());
+        ticket.series = opt(t.series());
+        ticket.row = opt(t.row());
+        ticket.seat = opt(t.seat());
+        ticket.category = opt(t.category());
+        ticket.description = opt(t.description());
+        ticket.price_nominal = t.price_nominal();
+        ticket.currency = currency(t.currency());
+        out.tickets.push_back(std::move(ticket));
+    }
+    return out;
+}
+
+Refund decode_refund(std::string_view bytes, std::string refund_id) {
+    const auto msg = parse<v1::Refund>(bytes);
+    Refund out;
+    out.id = std::move(refund_id);
+    require(out.id, "refund.id (record key)");
+    if (msg.has_customer()) out.customer = customer(msg.customer());
+    out.ticket_ids.reserve(static_cast<size_t>(msg.ticket_ids_size()));
+    for (int i = 0; i < msg.ticket_ids_size(); ++i) {
+        out.ticket_ids.push_back(
+            require(msg.ticket_ids(i), "refund.ticket_ids[" + std::to_string(i) + "]"));
+    }
+    return out;
+}
+
+Ticket decode_ticket(std::string_view bytes) {
+    const auto msg = parse<v1::Ticket>(bytes);
+    Ticket out;
+    out.id = require(msg.id(), "ticket.id");
+    switch (msg.status()) {
+        case v1::Ticket::ACTIVE: out.status = "active"; break;
+        case v1::Ticket::USED: out.status = "used"; break;
+        case v1::Ticket::CANCELLED: out.status = "cancelled"; break;
+        case v1::Ticket::REFUNDED: out.status = "refunded"; break;
+        case v1::Ticket::STATUS_UNSPECIFIED: throw DecodeError("ticket.status: missing");
+        default:
+            throw DecodeError("ticket.status: unknown value " + std::to_string(msg.status()));
+    }
+    out.barcode = opt(msg.barcode());
+    if (msg.has_customer()) out.customer = customer(msg.customer());
+    out.event_id = opt(msg.event_id());
+    out.organizer_id = opt(msg.organizer_id());
+    out.number = opt(msg.number());
+    out.series = opt(msg.series());
+    out.row = opt(msg.row());
+    out.seat = opt(msg.seat());
+    out.category = opt(msg.category());
+    out.order_id = opt(msg.order_id());
+    out.description = opt(msg.description());
+    out.price_nominal = msg.price_nominal();
+    out.currency = currency(msg.currency());
+    return out;
+}
 
 }  // namespace vibe::pb

@@ -1,10 +1,221 @@
+// Ticketscloud Protobuf (CONTRACT.md §5) -> domain structs.
+//
+// proto3 has no presence for scalars: an empty string means "absent", and so
+// does 0 for the int64 order and ticket numbers. Timestamps are messages, so
+// their presence is real. Enum value 0 is a real value in every Ticketscloud
+// enum (STAND_BY, EXECUTED, NEW, LTD), not "absent". A value newer than this
+// schema is rejected: guessing a status would write a wrong one.
 #include "ticketscloud_decoder.hpp"
 
-namespace vibe::tc {
+#include <climits>
+#include <string>
+#include <utility>
 
-Organizer decode_partner(std::string_view) { throw DecodeError("not implemented"); }
-Event decode_event(std::string_view) { throw DecodeError("not implemented"); }
-Order decode_order(std::string_view) { throw DecodeError("not implemented"); }
-Refund decode_refund_request(std::string_view) { throw DecodeError("not implemented"); }
+#include <ticketscloud/event.pb.h>
+#include <ticketscloud/order.pb.h>
+#include <ticketscloud/partner.pb.h>
+#include <ticketscloud/refund_request.pb.h>
+
+#include "normalize.hpp"
+
+namespace vibe::tc {
+namespace tcpb = ::ticketscloud;
+
+namespace {
+
+template <class Msg>
+Msg parse(std::string_view bytes) {
+    Msg msg;
+    if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+        !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name());
+    }
+    return msg;
+}
+
+Opt opt(const std::string &s) {
+    if (s.empty()) return std::nullopt;
+    return s;
+}
+
+Opt opt_number(int64_t n) {
+    if (n == 0) return std::nullopt;
+    return std::to_string(n);
+}
+
+int64_t to_ms(const google::protobuf::Timestamp &ts) {
+    return ts.seconds() * 1000 + ts.nanos() / 1000000;
+}
+
+// Ids are never personal data, so an error may name the field but needs no value.
+const std::string &require(const std::string &value, const std::string &field) {
+    if (value.empty()) throw DecodeError(field + ": missing");
+    return value;
+}
+
+[[noreturn]] void unknown_enum(const char *field, int value) {
+    throw DecodeError(std::string(field) + ": unknown value " + std::to_string(value));
+}
+
+}  // namespace
+
+Organizer decode_partner(std::string_view bytes) {
+    const auto msg = parse<tcpb::Partner>(bytes);
+    Organizer out;
+    out.id = require(msg.id(), "partner.id");
+    out.name = opt(msg.name());
+    if (msg.has_legal()) {
+        const auto &l = msg.legal();
+        Legals legals;
+        legals.name = opt(l.name());
+        legals.address = opt(l.address());
+        legals.inn = opt(l.inn());
+        switch (l.registration_case()) {
+            case tcpb::Partner::Legal::kOgrn:
+                legals.ogrn = opt(l.ogrn());
+                legals.type = "ru_ltd";
+                break;
+            case tcpb::Partner::Legal::kOgrnip:
+                legals.ogrn = opt(l.ogrnip());
+                legals.type = "ru_lp";
+                break;
+            case tcpb::Partner::Legal::REGISTRATION_NOT_SET:
+                break;
+        }
+        out.legals = std::move(legals);
+    }
+    return out;
+}
+
+Event decode_event(std::string_view bytes) {
+    const auto msg = parse<tcpb::Event>(bytes);
+    Event out;
+    out.id = require(msg.id(), "event.id");
+    out.group_id = opt(msg.meta());
+    out.name = opt(msg.name());
+    out.description = opt(msg.description());
+    switch (msg.status()) {
+        case tcpb::Event::STAND_BY: out.status = "paused"; break;
+        case tcpb::Event::PUBLIC: out.status = "active"; break;
+        case tcpb::Event::CANCELED: out.status = "cancelled"; break;
+        case tcpb::Event::FINISHED: out.status = "finished"; break;
+        default: unknown_enum("event.status", msg.status());
+    }
+    out.organizer_id = opt(msg.org());
+    if (!msg.venue().empty()) {
+        Venue venue;
+        venue.id = msg.venue();
+        out.venue = std::move(venue);
+    }
+    if (msg.has_lifetime()) {
+        if (msg.lifetime().has_start()) out.start_at_ms = to_ms(msg.lifetime().start());
+        if (msg.lifetime().has_finish()) out.finish_at_ms = to_ms(msg.lifetime().finish());
+    }
+    out.category = normalize_category(msg.category());
+    out.age_rating = opt(msg.age_rating());
+    if (msg.has_media()) out.media = opt(msg.media().cover());
+    if (msg.has_legal_ru()) {
+        const auto &l = msg.legal_ru();
+        Legals legals;
+        switch (l.type()) {
+            case tcpb::Event::LegalRu::LTD: legals.type = "ru_ltd"; break;
+            case tcpb::Event::LegalRu::IP: legals.type = "ru_lp"; break;
+            default: break;  // a newer legal form: keep the rest, type unknown
+        }
+        legals.name = opt(l.name());
+        legals.inn = opt(l.inn());
+        legals.address = opt(l.address());
+        switch (l.registration_case()) {
+            case tcpb::Event::LegalRu::kOgrn: legals.ogrn = opt(l.ogrn()); break;
+            case tcpb::Event::LegalRu::kOgrnip: legals.ogrn = opt(l.ogrnip()); break;
+            case tcpb::Event::LegalRu::REGISTRATION_NOT_SET: break;
+        }
+        out.legals = std::move(legals);
+    }
+    out.sets.reserve(static_cast<size_t>(msg.sets_size()));
+    for (int i = 0; i < msg.sets_size(); ++i) {
+        const auto &s = msg.sets(i);
+        TicketSet set;
+        set.id = require(s.id(), "event.sets[" + std::to_string(i) + "].id");
+        set.name = opt(s.name());
+        set.description = opt(s.description());
+        set.sector = opt(s.sector());
+        set.removed = s.removed();
+        out.sets.push_back(std::move(set));
+    }
+    return out;
+}
+
+Order decode_order(std::string_view bytes) {
+    const auto msg = parse<tcpb::Order>(bytes);
+    Order out;
+    out.id = require(msg.id(), "order.id");
+    out.number = opt_number(msg.number());
+    switch (msg.status()) {
+        case tcpb::Order::EXECUTED: out.status = "executed"; break;
+        case tcpb::Order::IN_PROGRESS: out.status = "in_progress"; break;
+        case tcpb::Order::DONE: out.status = "done"; break;
+        case tcpb::Order::CANCELLED: out.status = "cancelled"; break;
+        case tcpb::Order::EXPIRED: out.status = "expired"; break;
+        default: unknown_enum("order.status", msg.status());
+    }
+    out.event_id = opt(msg.event());
+    out.organizer_id = opt(msg.org());
+    if (msg.has_settings() && msg.settings().has_customer()) {
+        const auto &c = msg.settings().customer();
+        out.customer.email = opt(c.email());
+        out.customer.phone = opt(c.phone());
+        out.customer.name = opt(c.name());
+    }
+    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at());
+    if (msg.has_done_at()) out.done_at_ms = to_ms(msg.done_at());
+    out.tickets.reserve(static_cast<size_t>(msg.tickets_size()));
+    for (int i = 0; i < msg.tickets_size(); ++i) {
+        const auto &t = msg.tickets(i);
+        Ticket ticket;
+        ticket.id = require(t.id(), "order.tickets[" + std::to_string(i) + "].id");
+        // A ticket belongs to its order's event, organizer and customer. Its
+        // status follows the order's (the emitter decides: DONE sells,
+        // CANCELLED/EXPIRED cancel), so it is left unset here.
+        ticket.order_id = out.id;
+        ticket.event_id = out.event_id;
+        ticket.organizer_id = out.organizer_id;
+        ticket.customer = out.customer;
+        ticket.number = opt_number(t.number());
+        ticket.barcode = opt(t.barcode());
+        ticket.set_id = opt(t.set());
+        ticket.series = opt(t.serial());
+        if (t.has_seat()) {
+            ticket.row = opt(t.seat().row());
+            ticket.seat = opt(t.seat().number());
+        }
+        ticket.price_nominal = t.nominal();
+        out.tickets.push_back(std::move(ticket));
+    }
+    return out;
+}
+
+Refund decode_refund_request(std::string_view bytes) {
+    const auto msg = parse<tcpb::RefundRequest>(bytes);
+    Refund out;
+    out.id = require(msg.id(), "refund_request.id");
+    switch (msg.status()) {
+        case tcpb::RefundRequest::NEW: out.status = "new"; break;
+        case tcpb::RefundRequest::IN_PROGRESS: out.status = "in_progress"; break;
+        case tcpb::RefundRequest::APPROVED: out.status = "approved"; break;
+        case tcpb::RefundRequest::REJECTED: out.status = "rejected"; break;
+        default: unknown_enum("refund_request.status", msg.status());
+    }
+    out.order_id = opt(msg.order());
+    out.event_id = opt(msg.event());
+    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at());
+    if (msg.has_finished_at()) out.finished_at_ms = to_ms(msg.finished_at());
+    out.ticket_ids.reserve(static_cast<size_t>(msg.tickets_size()));
+    for (int i = 0; i < msg.tickets_size(); ++i) {
+        out.ticket_ids.push_back(
+            require(msg.tickets(i).id(), "refund_request.tickets[" + std::to_string(i) + "].id"));
+    }
+    return out;
+}
 
 }  // namespace vibe::tc

@@ -1,0 +1,492 @@
+// vibe.v1 (Ticketland Protobuf, CONTRACT.md §4) decoder tests: every message
+// kind is built with the generated classes, serialized, decoded and checked
+// field by field; plus absent values, unknown fields and bad input.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include <vibe/v1/event.pb.h>
+#include <vibe/v1/order.pb.h>
+#include <vibe/v1/organizer.pb.h>
+#include <vibe/v1/refund.pb.h>
+#include <vibe/v1/ticket.pb.h>
+
+#include "protobuf_decoder.hpp"
+
+namespace v1 = vibe::v1;
+
+namespace {
+
+// Raw protobuf wire encoding, to add fields our .proto files do not declare.
+std::string varint(uint64_t v) {
+    std::string out;
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+    return out;
+}
+std::string field_varint(int number, uint64_t v) {
+    return varint(static_cast<uint64_t>(number) << 3 | 0) + varint(v);
+}
+std::string field_bytes(int number, const std::string &v) {
+    return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(v.size()) + v;
+}
+std::string field_fixed64(int number) {
+    return varint(static_cast<uint64_t>(number) << 3 | 1) + std::string(8, '\x01');
+}
+// Field 99 varint, 100 length-delimited, 101 fixed64: nothing we declare.
+std::string unknown_fields() {
+    return field_varint(99, 1) + field_bytes(100, "future") + field_fixed64(101);
+}
+
+template <class Msg>
+std::string bytes_of(const Msg &m) {
+    std::string s;
+    REQUIRE(m.SerializeToString(&s));
+    return s;
+}
+
+// The message of the DecodeError f throws ("" if it throws nothing).
+template <class F>
+std::string error_of(F &&f) {
+    try {
+        f();
+    } catch (const vibe::DecodeError &e) {
+        return e.what();
+    }
+    return "";
+}
+
+v1::Customer make_customer() {
+    v1::Customer c;
+    c.set_email("anna@example.com");
+    c.set_phone("+79990001122");
+    c.set_name("Anna Petrova");
+    return c;
+}
+
+void check_customer(const vibe::Customer &c) {
+    CHECK(c.email == "anna@example.com");
+    CHECK(c.phone == "+79990001122");
+    CHECK(c.name == "Anna Petrova");
+    CHECK_FALSE(c.first_name);
+    CHECK_FALSE(c.last_name);
+}
+
+v1::Order make_order() {
+    v1::Order o;
+    o.set_id("ord-1");
+    o.set_event_id("ev-1");
+    o.set_organizer_id("org-1");
+    *o.mutable_customer() = make_customer();
+    auto *t = o.add_tickets();
+    t->set_id("t-1");
+    t->set_barcode("BC001");
+    t->set_number("0001");
+    t->set_series("AA");
+    t->set_row("5");
+    t->set_seat("12");
+    t->set_category("Партер");
+    t->set_description("front row");
+    t->set_price_nominal(250000);
+    t->set_currency(v1::RUB);
+    auto *t2 = o.add_tickets();
+    t2->set_id("t-2");
+    t2->set_barcode("BC002");
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("protobuf: vibe.v1 Organizer round trip", "[protobuf][vibe.v1]") {
+    v1::Organizer m;
+    m.set_id("org-1");
+    m.set_name("Concert Hall");
+    auto *l = m.mutable_legals();
+    l->set_name("OOO Concert Hall");
+    l->set_type(v1::Legals::RU_LTD);
+    l->set_inn("7700000000");
+    l->set_ogrn("1027700000000");
+    l->set_address("Moscow, Tverskaya 1");
+
+    const auto o = vibe::pb::decode_organizer(bytes_of(m));
+    CHECK(o.id == "org-1");
+    CHECK(o.name == "Concert Hall");
+    REQUIRE(o.legals);
+    CHECK(o.legals->name == "OOO Concert Hall");
+    CHECK(o.legals->type == "ru_ltd");
+    CHECK(o.legals->inn == "7700000000");
+    CHECK(o.legals->ogrn == "1027700000000");
+    CHECK(o.legals->address == "Moscow, Tverskaya 1");
+}
+
+TEST_CASE("protobuf: vibe.v1 Organizer legal types and absent values", "[protobuf][vibe.v1]") {
+    v1::Organizer m;
+    m.set_id("org-2");
+
+    SECTION("no legals, no name") {
+        const auto o = vibe::pb::decode_organizer(bytes_of(m));
+        CHECK(o.id == "org-2");
+        CHECK_FALSE(o.name);
+        CHECK_FALSE(o.legals);
+    }
+    SECTION("each legal type") {
+        m.mutable_legals()->set_type(v1::Legals::RU_LP);
+        CHECK(vibe::pb::decode_organizer(bytes_of(m)).legals->type == "ru_lp");
+        m.mutable_legals()->set_type(v1::Legals::EN_LTD);
+        CHECK(vibe::pb::decode_organizer(bytes_of(m)).legals->type == "en_ltd");
+    }
+    SECTION("unspecified type and empty strings are absent") {
+        m.mutable_legals()->set_type(v1::Legals::UNSPECIFIED);
+        m.mutable_legals()->set_name("");
+        const auto o = vibe::pb::decode_organizer(bytes_of(m));
+        REQUIRE(o.legals);
+        CHECK_FALSE(o.legals->type);
+        CHECK_FALSE(o.legals->name);
+        CHECK_FALSE(o.legals->inn);
+        CHECK_FALSE(o.legals->ogrn);
+        CHECK_FALSE(o.legals->address);
+    }
+    SECTION("a legal type newer than our schema is absent") {
+        m.mutable_legals()->set_type(static_cast<v1::Legals::LegalType>(9));
+        const auto o = vibe::pb::decode_organizer(bytes_of(m));
+        REQUIRE(o.legals);
+        CHECK_FALSE(o.legals->type);
+    }
+}
+
+TEST_CASE("protobuf: vibe.v1 Event round trip", "[protobuf][vibe.v1]") {
+    v1::Event m;
+    m.set_id("ev-1");
+    m.set_name("Swan Lake");
+    m.set_category(v1::BALLET);
+    m.set_start_at(1740997200);       // seconds
+    m.set_finish_at(1741004400000);   // milliseconds
+    m.set_organizer_id("org-1");
+    m.set_media("https://img.example.com/1.jpg");
+    m.set_timezone("Europe/Moscow");
+    m.set_description("A ballet");
+    auto *v = m.mutable_venue();
+    v->set_name("Bolshoi");
+    v->set_address("Teatralnaya sq. 1");
+    v->set_description("Main stage");
+    v->set_zipcode("125009");
+    v->set_city_name("Moscow");
+    v->set_lat(55.7601);
+    v->set_lon(37.6186);
+
+    const auto e = vibe::pb::decode_event(bytes_of(m));
+    CHECK(e.id == "ev-1");
+    CHECK_FALSE(e.group_id);
+    CHECK(e.name == "Swan Lake");
+    CHECK(e.status == "active");
+    CHECK(e.category == "ballet");
+    CHECK(e.start_at_ms == 1740997200000);
+    CHECK(e.finish_at_ms == 1741004400000);
+    CHECK(e.timezone == "Europe/Moscow");
+    CHECK_FALSE(e.utc_offset_hours);
+    CHECK(e.organizer_id == "org-1");
+    CHECK_FALSE(e.organizer);
+    CHECK(e.media == "https://img.example.com/1.jpg");
+    CHECK(e.description == "A ballet");
+    CHECK_FALSE(e.age_rating);
+    REQUIRE(e.venue);
+    CHECK_FALSE(e.venue->id);  // derived from the event id by the emitter
+    CHECK(e.venue->name == "Bolshoi");
+    CHECK(e.venue->address == "Teatralnaya sq. 1");
+    CHECK(e.venue->description == "Main stage");
+    CHECK(e.venue->zipcode == "125009");
+    CHECK(e.venue->city_name == "Moscow");
+    CHECK(e.venue->lat == Approx(55.7601));
+    CHECK(e.venue->lon == Approx(37.6186));
+    CHECK_FALSE(e.legals);
+    CHECK(e.sets.empty());
+}
+
+TEST_CASE("protobuf: vibe.v1 Event categories", "[protobuf][vibe.v1]") {
+    v1::Event m;
+    m.set_id("ev-1");
+    auto category = [&](int c) {
+        m.set_category(static_cast<v1::Category>(c));
+        return vibe::pb::decode_event(bytes_of(m)).category;
+    };
+    CHECK(category(v1::CATEGORY_UNSPECIFIED) == "other");
+    CHECK(category(v1::DEVELOPMENT) == "development");
+    CHECK(category(v1::THEATER) == "theater");
+    CHECK(category(v1::CONCERT) == "concert");
+    CHECK(category(v1::OTHER) == "other");
+    CHECK(category(99) == "other");  // a category newer than our schema: never rejected
+}
+
+TEST_CASE("protobuf: vibe.v1 Event absent values", "[protobuf][vibe.v1]") {
+    v1::Event m;
+    m.set_id("ev-2");
+    const auto e = vibe::pb::decode_event(bytes_of(m));
+    CHECK(e.status == "active");
+    CHECK(e.category == "other");
+    CHECK_FALSE(e.name);
+    CHECK_FALSE(e.start_at_ms);
+    CHECK_FALSE(e.finish_at_ms);
+    CHECK_FALSE(e.organizer_id);
+    CHECK_FALSE(e.media);
+    CHECK_FALSE(e.timezone);
+    CHECK_FALSE(e.description);
+    CHECK_FALSE(e.venue);
+
+    m.mutable_venue()->set_name("Club");
+    const auto e2 = vibe::pb::decode_event(bytes_of(m));
+    REQUIRE(e2.venue);
+    CHECK(e2.venue->name == "Club");
+    CHECK_FALSE(e2.venue->lat);  // 0,0 is a missing coordinate pair
+    CHECK_FALSE(e2.venue->lon);
+    CHECK_FALSE(e2.venue->address);
+}
+
+TEST_CASE("protobuf: vibe.v1 Order round trip", "[protobuf][vibe.v1]") {
+    const auto o = vibe::pb::decode_order(bytes_of(make_order()));
+    CHECK(o.id == "ord-1");
+    CHECK_FALSE(o.number);
+    CHECK(o.event_id == "ev-1");
+    CHECK(o.organizer_id == "org-1");
+    CHECK_FALSE(o.status);
+    check_customer(o.customer);
+    CHECK_FALSE(o.created_at_ms);
+    CHECK_FALSE(o.done_at_ms);
+    REQUIRE(o.tickets.size() == 2);
+
+    const auto &t = o.tickets[0];
+    CHECK(t.id == "t-1");
+    CHECK_FALSE(t.status);  // the emitter makes an order's new ticket active
+    CHECK(t.order_id == "ord-1");
+    CHECK(t.event_id == "ev-1");      // taken from the order
+    CHECK(t.organizer_id == "org-1");  // taken from the order
+    CHECK(t.barcode == "BC001");
+    CHECK(t.number == "0001");
+    CHECK(t.series == "AA");
+    CHECK(t.row == "5");
+    CHECK(t.seat == "12");
+    CHECK(t.category == "Партер");
+    CHECK_FALSE(t.set_id);
+    CHECK(t.description == "front row");
+    CHECK(t.price_nominal == 250000);
+    CHECK(t.currency == "RUB");
+    check_customer(t.customer);  // the order's customer
+
+    const auto &t2 = o.tickets[1];
+    CHECK(t2.id == "t-2");
+    CHECK(t2.event_id == "ev-1");
+    CHECK_FALSE(t2.number);
+    CHECK_FALSE(t2.series);
+    CHECK_FALSE(t2.row);
+    CHECK_FALSE(t2.seat);
+    CHECK_FALSE(t2.category);
+    CHECK_FALSE(t2.description);
+    CHECK(t2.price_nominal == 0);  // proto3 cannot tell 0 from absent: a free ticket
+    CHECK_FALSE(t2.currency);
+}
+
+TEST_CASE("protobuf: vibe.v1 currencies", "[protobuf][vibe.v1]") {
+    auto m = make_order();
+    auto currency = [&](int c) {
+        m.mutable_tickets(0)->set_currency(static_cast<v1::Currency>(c));
+        return vibe::pb::decode_order(bytes_of(m)).tickets[0].currency;
+    };
+    CHECK(currency(v1::USD) == "USD");
+    CHECK(currency(v1::EUR) == "EUR");
+    CHECK(currency(v1::RUB) == "RUB");
+    CHECK(currency(v1::GBP) == "GBP");
+    CHECK(currency(v1::CNY) == "CNY");
+    CHECK_FALSE(currency(v1::CURRENCY_UNSPECIFIED));
+    CHECK_FALSE(currency(42));
+}
+
+TEST_CASE("protobuf: vibe.v1 Order without customer or tickets", "[protobuf][vibe.v1]") {
+    v1::Order m;
+    m.set_id("ord-2");
+    const auto o = vibe::pb::decode_order(bytes_of(m));
+    CHECK(o.id == "ord-2");
+    CHECK_FALSE(o.event_id);
+    CHECK_FALSE(o.customer.email);
+    CHECK_FALSE(o.customer.phone);
+    CHECK_FALSE(o.customer.name);
+    CHECK(o.tickets.empty());
+}
+
+TEST_CASE("protobuf: vibe.v1 Refund round trip", "[protobuf][vibe.v1]") {
+    v1::Refund m;
+    *m.mutable_customer() = make_customer();
+    m.add_ticket_ids("t-1");
+    m.add_ticket_ids("t-2");
+
+    const auto r = vibe::pb::decode_refund(bytes_of(m), "ref-1");
+    CHECK(r.id == "ref-1");
+    CHECK_FALSE(r.order_id);
+    CHECK_FALSE(r.event_id);
+    CHECK_FALSE(r.status);  // Ticketland refunds are approved by definition
+    check_customer(r.customer);
+    CHECK_FALSE(r.created_at_ms);
+    CHECK_FALSE(r.finished_at_ms);
+    CHECK(r.ticket_ids == std::vector<std::string>{"t-1", "t-2"});
+}
+
+TEST_CASE("protobuf: vibe.v1 Ticket round trip", "[protobuf][vibe.v1]") {
+    v1::Ticket m;
+    m.set_id("t-9");
+    m.set_status(v1::Ticket::USED);
+    m.set_barcode("BC009");
+    *m.mutable_customer() = make_customer();
+    m.set_event_id("ev-1");
+    m.set_organizer_id("org-1");
+    m.set_number("9");
+    m.set_series("B");
+    m.set_row("1");
+    m.set_seat("2");
+    m.set_category("Балкон");
+    m.set_order_id("ord-1");
+    m.set_description("balcony");
+    m.set_price_nominal(99900);
+    m.set_currency(v1::EUR);
+
+    const auto t = vibe::pb::decode_ticket(bytes_of(m));
+    CHECK(t.id == "t-9");
+    CHECK(t.status == "used");
+    CHECK(t.barcode == "BC009");
+    check_customer(t.customer);
+    CHECK(t.event_id == "ev-1");
+    CHECK(t.organizer_id == "org-1");
+    CHECK(t.number == "9");
+    CHECK(t.series == "B");
+    CHECK(t.row == "1");
+    CHECK(t.seat == "2");
+    CHECK(t.category == "Балкон");
+    CHECK_FALSE(t.set_id);
+    CHECK(t.order_id == "ord-1");
+    CHECK(t.description == "balcony");
+    CHECK(t.price_nominal == 99900);
+    CHECK(t.currency == "EUR");
+}
+
+TEST_CASE("protobuf: vibe.v1 Ticket statuses", "[protobuf][vibe.v1]") {
+    v1::Ticket m;
+    m.set_id("t-1");
+    *m.mutable_customer() = make_customer();
+    auto status = [&](int s) {
+        m.set_status(static_cast<v1::Ticket::Status>(s));
+        return vibe::pb::decode_ticket(bytes_of(m)).status;
+    };
+    CHECK(status(v1::Ticket::ACTIVE) == "active");
+    CHECK(status(v1::Ticket::USED) == "used");
+    CHECK(status(v1::Ticket::CANCELLED) == "cancelled");
+    CHECK(status(v1::Ticket::REFUNDED) == "refunded");
+
+    m.set_status(v1::Ticket::STATUS_UNSPECIFIED);
+    CHECK(error_of([&] { vibe::pb::decode_ticket(bytes_of(m)); }) == "ticket.status: missing");
+    m.set_status(static_cast<v1::Ticket::Status>(7));
+    CHECK(error_of([&] { vibe::pb::decode_ticket(bytes_of(m)); }) ==
+          "ticket.status: unknown value 7");
+}
+
+TEST_CASE("protobuf: vibe.v1 unknown fields are skipped", "[protobuf][vibe.v1]") {
+    SECTION("organizer, appended at the end") {
+        v1::Organizer m;
+        m.set_id("org-1");
+        m.set_name("Hall");
+        const auto o = vibe::pb::decode_organizer(bytes_of(m) + unknown_fields());
+        CHECK(o.id == "org-1");
+        CHECK(o.name == "Hall");
+    }
+    SECTION("event, unknown fields first and inside the venue") {
+        v1::Event m;
+        m.set_id("ev-1");
+        m.set_category(v1::SPORT);
+        v1::Event::Venue v;
+        v.set_name("Arena");
+        const std::string venue = field_bytes(10, bytes_of(v) + unknown_fields());
+        // A future status field (e.g. 11) and a group id (12) a newer producer may send.
+        const auto e = vibe::pb::decode_event(unknown_fields() + bytes_of(m) + venue +
+                                              field_varint(11, 2) + field_bytes(12, "grp"));
+        CHECK(e.id == "ev-1");
+        CHECK(e.category == "sport");
+        CHECK(e.status == "active");
+        REQUIRE(e.venue);
+        CHECK(e.venue->name == "Arena");
+    }
+    SECTION("order, unknown fields in a ticket") {
+        v1::Order::Ticket t;
+        t.set_id("t-3");
+        t.set_barcode("BC003");
+        const auto o = vibe::pb::decode_order(bytes_of(make_order()) +
+                                              field_bytes(5, bytes_of(t) + unknown_fields()) +
+                                              unknown_fields());
+        REQUIRE(o.tickets.size() == 3);
+        CHECK(o.tickets[2].id == "t-3");
+        CHECK(o.tickets[2].barcode == "BC003");
+        CHECK(o.tickets[2].event_id == "ev-1");
+    }
+    SECTION("refund and ticket") {
+        v1::Refund r;
+        r.add_ticket_ids("t-1");
+        CHECK(vibe::pb::decode_refund(bytes_of(r) + unknown_fields(), "ref-1").ticket_ids.size() == 1);
+        v1::Ticket t;
+        t.set_id("t-1");
+        t.set_status(v1::Ticket::REFUNDED);
+        CHECK(vibe::pb::decode_ticket(bytes_of(t) + unknown_fields()).status == "refunded");
+    }
+}
+
+TEST_CASE("protobuf: vibe.v1 garbage bytes are a DecodeError", "[protobuf][vibe.v1]") {
+    const std::string order = bytes_of(make_order());
+    const std::string truncated = order.substr(0, order.size() - 3);  // inside the last ticket
+    const std::string bad_length = "\x0a\x7f" "abc";          // field 1, length 127, 3 bytes
+    const std::string field_zero = std::string("\x00\x01", 2);  // field number 0 is invalid
+    const std::string bad_varint(11, '\xff');                  // a varint longer than 10 bytes
+    const std::string end_group = "\x0c";                      // END_GROUP without a start
+
+    for (const auto &bytes : {truncated, bad_length, field_zero, bad_varint, end_group}) {
+        CHECK(error_of([&] { vibe::pb::decode_order(bytes); }) ==
+              "protobuf: cannot parse vibe.v1.Order");
+        CHECK(error_of([&] { vibe::pb::decode_organizer(bytes); }) ==
+              "protobuf: cannot parse vibe.v1.Organizer");
+        CHECK(error_of([&] { vibe::pb::decode_event(bytes); }) ==
+              "protobuf: cannot parse vibe.v1.Event");
+        CHECK(error_of([&] { vibe::pb::decode_ticket(bytes); }) ==
+              "protobuf: cannot parse vibe.v1.Ticket");
+        CHECK(error_of([&] { vibe::pb::decode_refund(bytes, "ref-1"); }) ==
+              "protobuf: cannot parse vibe.v1.Refund");
+    }
+}
+
+TEST_CASE("protobuf: vibe.v1 missing ids are a DecodeError", "[protobuf][vibe.v1]") {
+    CHECK(error_of([] { vibe::pb::decode_organizer(""); }) == "organizer.id: missing");
+    CHECK(error_of([] { vibe::pb::decode_event(""); }) == "event.id: missing");
+    CHECK(error_of([] { vibe::pb::decode_order(""); }) == "order.id: missing");
+    CHECK(error_of([] { vibe::pb::decode_ticket(""); }) == "ticket.id: missing");
+    CHECK(error_of([] { vibe::pb::decode_refund("", ""); }) == "refund.id (record key): missing");
+
+    auto order = make_order();
+    order.mutable_tickets(1)->clear_id();
+    CHECK(error_of([&] { vibe::pb::decode_order(bytes_of(order)); }) ==
+          "order.tickets[1].id: missing");
+
+    v1::Refund refund;
+    refund.add_ticket_ids("t-1");
+    refund.add_ticket_ids("");
+    CHECK(error_of([&] { vibe::pb::decode_refund(bytes_of(refund), "ref-1"); }) ==
+          "refund.ticket_ids[1]: missing");
+}
+
+TEST_CASE("protobuf: vibe.v1 errors carry no personal data", "[protobuf][vibe.v1]") {
+    auto order = make_order();
+    order.clear_id();
+    const std::string bytes = bytes_of(order);
+    for (const auto &msg : {error_of([&] { vibe::pb::decode_order(bytes); }),
+                            error_of([&] { vibe::pb::decode_order(bytes.substr(0, bytes.size() - 3)); })}) {
+        REQUIRE_FALSE(msg.empty());
+        CHECK(msg.find("anna") == std::string::npos);
+        CHECK(msg.find("+7999") == std::string::npos);
+        CHECK(msg.find("Petrova") == std::string::npos);
+    }
+}
