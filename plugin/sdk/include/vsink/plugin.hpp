@@ -49,7 +49,7 @@ public:
     EntityBuilder &null(std::string name) { return add(std::move(name), VSINK_NULL, 0, 0, {}); }
     EntityBuilder &str(std::string name, std::string_view v) { return add(std::move(name), VSINK_STRING, 0, 0, std::string(v)); }
     EntityBuilder &str(std::string name, const std::optional<std::string> &v) {
-        return v ? str(std::move(name), *v) : null(std::move(name));
+        return v ? str(std::move(name), std::string_view(*v)) : null(std::move(name));
     }
     EntityBuilder &i64(std::string name, int64_t v) { return add(std::move(name), VSINK_INT64, v, 0, {}); }
     EntityBuilder &i64(std::string name, const std::optional<int64_t> &v) {

@@ -1,0 +1,209 @@
+// sinkhost: the generic Kafka-to-database sink worker.
+//   sinkhost run --config FILE       consume and write until SIGTERM
+//   sinkhost schema --config FILE    print (or --apply) the DDL the mappings need
+//   sinkhost check --config FILE     validate config, mappings, plugin, database
+//   sinkhost offsets --config FILE   show (or --reset) the stored offsets
+//   sinkhost version
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "config/worker_config.hpp"
+#include "config/yaml_doc.hpp"
+#include "log/log.hpp"
+#include "mapping/mapping.hpp"
+#include "persistence/database.hpp"
+#include "persistence/offset_store.hpp"
+#include "persistence/sql_text.hpp"
+#include "plugin/plugin_library.hpp"
+#include "worker/sink_worker.hpp"
+
+#ifndef VSINK_VERSION
+#define VSINK_VERSION "0.0.0"
+#endif
+
+using namespace vsink;
+
+namespace {
+
+SinkWorker *g_worker = nullptr;
+
+void on_signal(int) {
+    if (g_worker) g_worker->stop();
+}
+
+int cmd_run(const std::string &config_path, bool stop_at_end) {
+    WorkerConfig cfg = load_worker_config(config_path);
+    setup_logging(cfg.log.level, cfg.log.format);
+    const Mapping mapping = Mapping::load(cfg.mapping_paths);
+    auto lib = PluginLibrary::open(cfg.plugin_path);
+    logger()->info("sinkhost {} starting: plugin {} {} ({}), {} topic(s) mapped, group {}", VSINK_VERSION, lib->name(),
+                   lib->version(), cfg.plugin_path, mapping.topics().size(), cfg.group_id);
+    PluginInstance plugin(lib, mapping.topics());
+    SinkWorker worker(cfg, mapping, plugin);
+    g_worker = &worker;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    RunOptions opts;
+    opts.stop_at_end = stop_at_end;
+    worker.run(opts);
+    g_worker = nullptr;
+    logger()->info("sinkhost stopped cleanly");
+    return 0;
+}
+
+int cmd_schema(const std::string &config_path, bool apply) {
+    WorkerConfig cfg = load_worker_config(config_path);
+    setup_logging(cfg.log.level, cfg.log.format);
+    const Mapping mapping = Mapping::load(cfg.mapping_paths);
+    const auto stmts = schema_sql(mapping);
+    if (!apply) {
+        for (const auto &s : stmts) std::cout << s << ";\n\n";
+        return 0;
+    }
+    Database db(cfg.database);
+    db.connect();
+    for (const auto &s : stmts) db.execute(s);
+    db.commit();
+    std::cout << "schema applied: " << stmts.size() << " table(s) present in database " << cfg.database.name << "\n";
+    return 0;
+}
+
+int cmd_check(const std::string &config_path) {
+    int problems = 0;
+    auto problem = [&](const std::string &what) {
+        std::cout << "FAIL " << what << "\n";
+        ++problems;
+    };
+    WorkerConfig cfg;
+    try {
+        cfg = load_worker_config(config_path);
+        std::cout << "ok   config " << config_path << "\n";
+    } catch (const std::exception &e) {
+        problem(e.what());
+        return 1;
+    }
+    setup_logging("warn", cfg.log.format);
+    std::unique_ptr<Mapping> mapping;
+    try {
+        mapping = std::make_unique<Mapping>(Mapping::load(cfg.mapping_paths));
+        std::cout << "ok   mappings: " << mapping->tables().size() << " table(s), " << mapping->topics().size()
+                  << " topic(s)\n";
+    } catch (const std::exception &e) {
+        problem(e.what());
+    }
+    if (mapping) {
+        try {
+            auto lib = PluginLibrary::open(cfg.plugin_path);
+            PluginInstance p(lib, mapping->topics());
+            std::cout << "ok   plugin " << lib->name() << " " << lib->version() << " accepts the topics\n";
+        } catch (const std::exception &e) {
+            problem(e.what());
+        }
+    }
+    try {
+        Database db(cfg.database);
+        db.connect();
+        std::cout << "ok   database " << cfg.database.host << ":" << cfg.database.port << "/" << cfg.database.name << "\n";
+    } catch (const sql::SQLException &e) {
+        problem("database " + cfg.database.host + ":" + std::to_string(cfg.database.port) + "/" + cfg.database.name +
+                ": " + describe(e));
+    }
+    {
+        std::string err;
+        std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+        bool ok = true;
+        for (const auto &[k, v] : cfg.kafka)
+            if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+                problem("kafka." + k + ": " + err);
+                ok = false;
+            }
+        if (ok) {
+            std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+            RdKafka::Metadata *md = nullptr;
+            if (!p) problem("kafka: " + err);
+            else if (p->metadata(true, nullptr, &md, 5000) != RdKafka::ERR_NO_ERROR)
+                problem("kafka " + cfg.kafka["bootstrap.servers"] + ": broker unreachable within 5 s");
+            else {
+                std::cout << "ok   kafka " << cfg.kafka["bootstrap.servers"] << " (" << md->brokers()->size()
+                          << " broker(s))\n";
+                delete md;
+            }
+        }
+    }
+    std::cout << (problems ? std::to_string(problems) + " problem(s)" : std::string("all checks passed")) << "\n";
+    return problems ? 1 : 0;
+}
+
+int cmd_offsets(const std::string &config_path, const std::string &reset_tp, int64_t reset_to) {
+    WorkerConfig cfg = load_worker_config(config_path);
+    setup_logging("warn", cfg.log.format);
+    Database db(cfg.database);
+    db.connect();
+    OffsetStore store(db, cfg.group_id);
+    if (!reset_tp.empty()) {
+        const size_t colon = reset_tp.rfind(':');
+        if (colon == std::string::npos) throw ConfigError("--reset takes TOPIC:PARTITION");
+        store.reset({reset_tp.substr(0, colon), std::stoi(reset_tp.substr(colon + 1))}, reset_to);
+        std::cout << "offset of " << reset_tp << " for group " << cfg.group_id << " "
+                  << (reset_to < 0 ? std::string("deleted") : "set to " + std::to_string(reset_to)) << "\n";
+        return 0;
+    }
+    for (const auto &[tp, off] : store.load_all()) std::cout << tp.first << "\t" << tp.second << "\t" << off << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    CLI::App app{"sinkhost: a Kafka-to-database sink worker that loads a plugin to turn records into rows"};
+    app.require_subcommand(1);
+    std::string config;
+    bool stop_at_end = false, apply = false;
+    std::string reset_tp;
+    int64_t reset_to = -1;
+
+    auto *run = app.add_subcommand("run", "consume the mapped topics and write them to the database");
+    run->add_option("--config,-c", config, "worker YAML file")->required();
+    run->add_flag("--stop-at-end", stop_at_end, "exit once every assigned partition is consumed to its end");
+    auto *schema = app.add_subcommand("schema", "print the DDL the mappings need");
+    schema->add_option("--config,-c", config, "worker YAML file")->required();
+    schema->add_flag("--apply", apply, "create the tables (idempotent)");
+    auto *check = app.add_subcommand("check", "validate config, mappings and plugin; reach the database and Kafka");
+    check->add_option("--config,-c", config, "worker YAML file")->required();
+    auto *offsets = app.add_subcommand("offsets", "show or reset the offsets stored in the database for the group");
+    offsets->add_option("--config,-c", config, "worker YAML file")->required();
+    offsets->add_option("--reset", reset_tp, "TOPIC:PARTITION to reset");
+    offsets->add_option("--to", reset_to, "next offset to resume from (omit to delete the stored offset)");
+    app.add_subcommand("version", "print the version and the plugin ABI version");
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (run->parsed()) return cmd_run(config, stop_at_end);
+        if (schema->parsed()) return cmd_schema(config, apply);
+        if (check->parsed()) return cmd_check(config);
+        if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
+        std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ")\n";
+        return 0;
+    } catch (const ConfigError &e) {
+        std::cerr << "sinkhost: config error: " << e.what() << "\n";
+        return 2;
+    } catch (const PluginError &e) {
+        std::cerr << "sinkhost: " << e.what() << "\n";
+        return 3;
+    } catch (const FatalError &e) {
+        logger()->critical("stopping: {}", e.what());
+        return 4;
+    } catch (const sql::SQLException &e) {
+        std::cerr << "sinkhost: " << describe(e) << "\n";
+        return 5;
+    } catch (const std::exception &e) {
+        std::cerr << "sinkhost: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,123 @@
+#include "config/worker_config.hpp"
+
+#include "config/secret_ref.hpp"
+#include "config/yaml_doc.hpp"
+
+#include <filesystem>
+
+namespace vsink {
+
+namespace fs = std::filesystem;
+
+bool WorkerConfig::is_secret_kafka_key(const std::string &key) {
+    return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+           key.find("key.pem") != std::string::npos || key == "ssl.key.location";
+}
+
+namespace {
+
+std::string resolve_path(const std::string &base_dir, const std::string &p) {
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+// mysql://host:port/database or tcp://host:port/database
+void parse_db_url(const YamlDoc &doc, const YAML::Node &n, DatabaseConfig &db) {
+    const std::string url = n.as<std::string>();
+    const size_t scheme = url.find("://");
+    if (scheme == std::string::npos) doc.fail(n, "database.url must look like mysql://HOST:PORT/DATABASE");
+    const std::string s = url.substr(0, scheme);
+    if (s != "mysql" && s != "tcp" && s != "mariadb")
+        doc.fail(n, "database.url: unsupported scheme '" + s + "' (use mysql://)");
+    std::string rest = url.substr(scheme + 3);
+    const size_t slash = rest.find('/');
+    std::string hostport = rest.substr(0, slash);
+    if (slash != std::string::npos) db.name = rest.substr(slash + 1);
+    const size_t colon = hostport.rfind(':');
+    if (colon != std::string::npos) {
+        try {
+            db.port = std::stoi(hostport.substr(colon + 1));
+        } catch (const std::exception &) {
+            doc.fail(n, "database.url: bad port");
+        }
+        hostport = hostport.substr(0, colon);
+    }
+    if (hostport.empty()) doc.fail(n, "database.url: missing host");
+    db.host = hostport;
+}
+
+}  // namespace
+
+WorkerConfig load_worker_config(const std::string &path) {
+    const YamlDoc doc = YamlDoc::load_file(path);
+    const YAML::Node &root = doc.root();
+    doc.check_keys(root, {"worker", "database", "kafka", "log"}, "the worker config");
+
+    WorkerConfig c;
+    c.path = path;
+    const std::string base = fs::absolute(path).parent_path().string();
+
+    const YAML::Node w = root["worker"];
+    if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
+    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry"}, "worker");
+    c.group_id = doc.get_string(w, "group_id", "worker");
+    c.plugin_path = resolve_path(base, doc.get_string(w, "plugin", "worker"));
+    const YAML::Node maps = w["mappings"];
+    if (!maps.IsDefined() || !maps.IsSequence() || maps.size() == 0)
+        doc.fail(w, "worker.mappings must be a non-empty list of mapping files");
+    for (const auto &m : maps) c.mapping_paths.push_back(resolve_path(base, m.as<std::string>()));
+    if (w["topics"].IsDefined()) {
+        if (!w["topics"].IsSequence()) doc.fail(w["topics"], "worker.topics must be a list");
+        for (const auto &t : w["topics"]) c.topics.push_back(t.as<std::string>());
+    }
+    if (const YAML::Node b = w["batch"]; b.IsDefined()) {
+        doc.check_keys(b, {"max_records", "max_wait_ms"}, "worker.batch");
+        c.batch.max_records = static_cast<int>(doc.get_int_or(b, "max_records", c.batch.max_records, 1, 100000));
+        c.batch.max_wait_ms = static_cast<int>(doc.get_int_or(b, "max_wait_ms", c.batch.max_wait_ms, 1, 600000));
+    }
+    if (const YAML::Node r = w["retry"]; r.IsDefined()) {
+        doc.check_keys(r, {"initial_backoff_ms", "max_backoff_ms"}, "worker.retry");
+        c.retry.initial_backoff_ms =
+            static_cast<int>(doc.get_int_or(r, "initial_backoff_ms", c.retry.initial_backoff_ms, 1, 600000));
+        c.retry.max_backoff_ms = static_cast<int>(doc.get_int_or(r, "max_backoff_ms", c.retry.max_backoff_ms, 1, 3600000));
+    }
+
+    const YAML::Node d = root["database"];
+    if (!d.IsDefined()) doc.fail(root, "missing section 'database'");
+    doc.check_keys(d, {"url", "socket", "user", "password", "connect_timeout_ms", "read_timeout_ms", "write_timeout_ms"},
+                   "database");
+    if (!d["url"].IsDefined()) doc.fail(d, "database: missing required key 'url' (mysql://HOST:PORT/DATABASE)");
+    parse_db_url(doc, d["url"], c.database);
+    if (c.database.name.empty()) doc.fail(d["url"], "database.url must name the database: mysql://HOST:PORT/DATABASE");
+    c.database.socket = doc.get_string_or(d, "socket", "");
+    c.database.user = resolve_secret_refs(doc.get_string(d, "user", "database"), doc.where(d["user"]));
+    c.database.password = resolve_secret_refs(doc.get_string_or(d, "password", ""), doc.where(d["password"]));
+    c.database.connect_timeout_ms = static_cast<int>(doc.get_int_or(d, "connect_timeout_ms", 5000, 100, 600000));
+    c.database.read_timeout_ms = static_cast<int>(doc.get_int_or(d, "read_timeout_ms", 30000, 100, 3600000));
+    c.database.write_timeout_ms = static_cast<int>(doc.get_int_or(d, "write_timeout_ms", 30000, 100, 3600000));
+
+    const YAML::Node k = root["kafka"];
+    if (!k.IsDefined()) doc.fail(root, "missing section 'kafka' (librdkafka settings, e.g. bootstrap.servers)");
+    doc.require_map(k, "kafka");
+    for (auto it = k.begin(); it != k.end(); ++it) {
+        const std::string key = it->first.as<std::string>();
+        if (!it->second.IsScalar()) doc.fail(it->second, "kafka." + key + " must be a scalar");
+        if (key == "group.id" || key == "enable.auto.commit" || key == "enable.auto.offset.store")
+            doc.fail(it->first, "kafka." + key + " is managed by the worker (use worker.group_id)");
+        c.kafka[key] = resolve_secret_refs(it->second.as<std::string>(), doc.where(it->second));
+    }
+    if (!c.kafka.count("bootstrap.servers")) doc.fail(k, "kafka: missing bootstrap.servers");
+
+    if (const YAML::Node l = root["log"]; l.IsDefined()) {
+        doc.check_keys(l, {"level", "format"}, "log");
+        c.log.level = doc.get_string_or(l, "level", c.log.level);
+        c.log.format = doc.get_string_or(l, "format", c.log.format);
+        const auto &lv = c.log.level;
+        if (lv != "trace" && lv != "debug" && lv != "info" && lv != "warn" && lv != "error")
+            doc.fail(l["level"], "log.level must be one of trace, debug, info, warn, error");
+        if (c.log.format != "text" && c.log.format != "json") doc.fail(l["format"], "log.format must be text or json");
+    }
+    return c;
+}
+
+}  // namespace vsink

@@ -1,0 +1,58 @@
+// The worker's YAML configuration (yaml/*.yaml, /etc/vibe-sink/worker.yaml).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vsink {
+
+struct DatabaseConfig {
+    std::string host = "127.0.0.1";
+    int port = 3306;
+    std::string socket;  // optional unix socket (used when set)
+    std::string name;    // the database (schema)
+    std::string user;
+    std::string password;  // resolved secret: never log it
+    int connect_timeout_ms = 5000;
+    int read_timeout_ms = 30000;
+    int write_timeout_ms = 30000;
+};
+
+struct BatchConfig {
+    int max_records = 1000;
+    int max_wait_ms = 200;
+};
+
+struct RetryConfig {
+    int initial_backoff_ms = 200;
+    int max_backoff_ms = 10000;
+};
+
+struct LogConfig {
+    std::string level = "info";   // trace debug info warn error
+    std::string format = "text";  // text | json
+};
+
+struct WorkerConfig {
+    std::string path;  // the file it was read from
+    std::string group_id;
+    std::string plugin_path;
+    std::vector<std::string> mapping_paths;
+    std::vector<std::string> topics;  // optional: subset of the mapping's topics; empty = all
+    BatchConfig batch;
+    RetryConfig retry;
+    DatabaseConfig database;
+    LogConfig log;
+    std::map<std::string, std::string> kafka;  // passed through to librdkafka untouched
+
+    // Names of kafka settings whose values must never be printed.
+    static bool is_secret_kafka_key(const std::string &key);
+};
+
+// Loads and validates; throws ConfigError naming the file and line.
+// Relative plugin and mapping paths are resolved against the config's folder.
+WorkerConfig load_worker_config(const std::string &path);
+
+}  // namespace vsink

@@ -1,0 +1,235 @@
+#include "mapping/mapping.hpp"
+
+#include "config/yaml_doc.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+namespace vsink {
+
+bool is_identifier(const std::string &s) {
+    if (s.empty() || s.size() > 64) return false;
+    if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+}
+
+const ColumnDef *TableDef::column(const std::string &n) const {
+    for (const auto &c : columns)
+        if (c.name == n) return &c;
+    return nullptr;
+}
+
+int EntityDef::field_index(const std::string &field) const {
+    for (size_t i = 0; i < fields.size(); ++i)
+        if (fields[i] == field) return static_cast<int>(i);
+    return -1;
+}
+
+const EntityDef *Mapping::entity(const std::string &name) const {
+    auto it = entities_.find(name);
+    return it == entities_.end() ? nullptr : it->second.get();
+}
+
+const TableDef *Mapping::table(const std::string &name) const {
+    for (const auto &t : tables_)
+        if (t->name == name) return t.get();
+    return nullptr;
+}
+
+std::vector<const TableDef *> Mapping::tables_in_write_order() const {
+    std::vector<const TableDef *> out;
+    for (const auto &t : tables_) out.push_back(t.get());
+    std::stable_sort(out.begin(), out.end(), [](const TableDef *a, const TableDef *b) {
+        return a->depth != b->depth ? a->depth < b->depth : a->name < b->name;
+    });
+    return out;
+}
+
+namespace {
+
+// Type text must not smuggle SQL: letters, digits, spaces, parentheses, commas.
+bool is_safe_sql_type(const std::string &t) {
+    if (t.empty()) return false;
+    return std::all_of(t.begin(), t.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == ' ' || ch == '(' || ch == ')' || ch == ',' ||
+               ch == '_';
+    });
+}
+
+struct PendingEntity {
+    const YamlDoc *doc;
+    YAML::Node node;
+    std::string name;
+};
+
+}  // namespace
+
+Mapping Mapping::load(const std::vector<std::string> &paths) {
+    Mapping m;
+    std::vector<YamlDoc> docs;
+    docs.reserve(paths.size());
+    for (const auto &p : paths) docs.push_back(YamlDoc::load_file(p));
+
+    std::vector<PendingEntity> pending;
+    std::set<std::string> topic_names;
+    for (const YamlDoc &doc : docs) {
+        const YAML::Node &root = doc.root();
+        doc.check_keys(root, {"tables", "entities", "topics"}, "the mapping");
+        if (const YAML::Node tables = root["tables"]; tables.IsDefined()) {
+            doc.require_map(tables, "tables");
+            for (auto it = tables.begin(); it != tables.end(); ++it) {
+                const std::string tname = it->first.as<std::string>();
+                if (!is_identifier(tname)) doc.fail(it->first, "table name '" + tname + "' is not a valid identifier");
+                if (m.table(tname)) doc.fail(it->first, "table '" + tname + "' is defined twice");
+                const YAML::Node t = it->second;
+                doc.check_keys(t, {"columns", "key"}, "table " + tname);
+                auto def = std::make_unique<TableDef>();
+                def->name = tname;
+                const YAML::Node cols = t["columns"];
+                if (!cols.IsDefined() || !cols.IsMap() || cols.size() == 0)
+                    doc.fail(t, "table " + tname + ": 'columns' must be a non-empty map of column: SQL type");
+                for (auto c = cols.begin(); c != cols.end(); ++c) {
+                    const std::string cname = c->first.as<std::string>();
+                    if (!is_identifier(cname)) doc.fail(c->first, "column name '" + cname + "' is not a valid identifier");
+                    if (def->column(cname)) doc.fail(c->first, "column '" + cname + "' is defined twice");
+                    const std::string type = c->second.IsScalar() ? c->second.as<std::string>() : "";
+                    if (!is_safe_sql_type(type)) doc.fail(c->second, "column " + tname + "." + cname + ": bad SQL type");
+                    def->columns.push_back({cname, type});
+                }
+                const YAML::Node key = t["key"];
+                if (!key.IsDefined() || !key.IsSequence() || key.size() == 0)
+                    doc.fail(t, "table " + tname + ": 'key' must be a non-empty list of columns");
+                for (const auto &k : key) {
+                    const std::string kc = k.as<std::string>();
+                    if (!def->column(kc)) doc.fail(k, "table " + tname + ": key column '" + kc + "' is not a column");
+                    def->key.push_back(kc);
+                }
+                m.tables_.push_back(std::move(def));
+            }
+        }
+        if (const YAML::Node ents = root["entities"]; ents.IsDefined()) {
+            doc.require_map(ents, "entities");
+            for (auto it = ents.begin(); it != ents.end(); ++it)
+                pending.push_back({&doc, it->second, it->first.as<std::string>()});
+        }
+        if (const YAML::Node topics = root["topics"]; topics.IsDefined()) {
+            doc.require_map(topics, "topics");
+            for (auto it = topics.begin(); it != topics.end(); ++it) {
+                const std::string tn = it->first.as<std::string>();
+                if (!topic_names.insert(tn).second) doc.fail(it->first, "topic '" + tn + "' is mapped twice");
+                YAML::Emitter e;
+                e << it->second;
+                m.topics_.push_back({tn, e.c_str(), doc.path(), it->first.Mark().line + 1});
+            }
+        }
+    }
+
+    // Entities, once every table is known.
+    for (const PendingEntity &p : pending) {
+        const YamlDoc &doc = *p.doc;
+        const YAML::Node &e = p.node;
+        if (m.entities_.count(p.name)) doc.fail(e, "entity '" + p.name + "' is defined twice");
+        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents"}, "entity " + p.name);
+        auto def = std::make_unique<EntityDef>();
+        def->name = p.name;
+        const std::string tname = doc.get_string(e, "table", "entity " + p.name);
+        def->table = m.table(tname);
+        if (!def->table) doc.fail(e["table"], "entity " + p.name + ": unknown table '" + tname + "'");
+        const std::string mode = doc.get_string_or(e, "mode", "upsert");
+        if (mode == "upsert") def->mode = WriteMode::Upsert;
+        else if (mode == "update") def->mode = WriteMode::Update;
+        else doc.fail(e["mode"], "entity " + p.name + ": mode must be upsert or update");
+
+        const YAML::Node cols = e["columns"];
+        if (!cols.IsDefined() || !cols.IsSequence() || cols.size() == 0)
+            doc.fail(e, "entity " + p.name + ": 'columns' must be a non-empty list");
+        for (const auto &c : cols) {
+            std::string col, field;
+            if (c.IsScalar()) {
+                col = field = c.as<std::string>();
+            } else if (c.IsMap() && c.size() == 1) {
+                col = c.begin()->first.as<std::string>();
+                field = c.begin()->second.as<std::string>();
+            } else {
+                doc.fail(c, "entity " + p.name + ": a column is `name` or `{column: field}`");
+            }
+            if (!def->table->column(col)) doc.fail(c, "entity " + p.name + ": table " + tname + " has no column '" + col + "'");
+            if (std::find(def->columns.begin(), def->columns.end(), col) != def->columns.end())
+                doc.fail(c, "entity " + p.name + ": column '" + col + "' is listed twice");
+            def->columns.push_back(col);
+            def->fields.push_back(field);
+        }
+        def->keep_on_update.assign(def->columns.size(), false);
+        for (const std::string &k : def->table->key) {
+            auto it = std::find(def->columns.begin(), def->columns.end(), k);
+            if (it == def->columns.end())
+                doc.fail(cols, "entity " + p.name + ": must write key column '" + k + "' of table " + tname);
+            def->key_index.push_back(static_cast<size_t>(it - def->columns.begin()));
+        }
+        if (const YAML::Node keep = e["keep_on_update"]; keep.IsDefined()) {
+            if (!keep.IsSequence()) doc.fail(keep, "entity " + p.name + ": keep_on_update must be a list");
+            for (const auto &k : keep) {
+                const std::string kc = k.as<std::string>();
+                auto it = std::find(def->columns.begin(), def->columns.end(), kc);
+                if (it == def->columns.end())
+                    doc.fail(k, "entity " + p.name + ": keep_on_update names '" + kc + "', which it does not write");
+                def->keep_on_update[static_cast<size_t>(it - def->columns.begin())] = true;
+            }
+        }
+        if (const YAML::Node parents = e["parents"]; parents.IsDefined()) {
+            if (!parents.IsSequence()) doc.fail(parents, "entity " + p.name + ": parents must be a list");
+            for (const auto &pn : parents) {
+                doc.check_keys(pn, {"table", "on"}, "entity " + p.name + " parent");
+                ParentRef ref;
+                const std::string ptn = doc.get_string(pn, "table", "parent");
+                ref.table = m.table(ptn);
+                if (!ref.table) doc.fail(pn["table"], "entity " + p.name + ": unknown parent table '" + ptn + "'");
+                const YAML::Node on = pn["on"];
+                if (!on.IsDefined() || !on.IsMap()) doc.fail(pn, "entity " + p.name + ": parent needs 'on: {parent key column: field}'");
+                for (const std::string &pk : ref.table->key) {
+                    if (!on[pk].IsDefined())
+                        doc.fail(on, "entity " + p.name + ": parent " + ptn + " key column '" + pk + "' is not mapped in 'on'");
+                    const std::string f = on[pk].as<std::string>();
+                    const int idx = def->field_index(f);
+                    if (idx < 0) doc.fail(on[pk], "entity " + p.name + ": parent key field '" + f + "' is not one of its fields");
+                    ref.field_index.push_back(static_cast<size_t>(idx));
+                }
+                for (auto it = on.begin(); it != on.end(); ++it) {
+                    const std::string pk = it->first.as<std::string>();
+                    if (std::find(ref.table->key.begin(), ref.table->key.end(), pk) == ref.table->key.end())
+                        doc.fail(it->first, "entity " + p.name + ": '" + pk + "' is not a key column of " + ptn);
+                }
+                def->parents.push_back(std::move(ref));
+            }
+        }
+        if (def->mode == WriteMode::Update) {
+            ParentRef self;
+            self.table = def->table;
+            for (size_t ki : def->key_index) self.field_index.push_back(ki);
+            def->parents.push_back(std::move(self));
+        }
+        m.entities_[p.name] = std::move(def);
+    }
+
+    // Table depth: a table is deeper than every table its entities depend on.
+    std::map<const TableDef *, std::set<const TableDef *>> deps;
+    for (const auto &[n, e] : m.entities_)
+        for (const auto &pr : e->parents)
+            if (pr.table != e->table) deps[e->table].insert(pr.table);
+    std::map<const TableDef *, int> state;  // 1 visiting, 2 done
+    std::function<int(const TableDef *)> depth = [&](const TableDef *t) -> int {
+        if (state[t] == 2) return t->depth;
+        if (state[t] == 1) throw ConfigError("mapping: tables form a parent cycle at '" + t->name + "'");
+        state[t] = 1;
+        int d = 0;
+        for (const TableDef *p : deps[t]) d = std::max(d, depth(p) + 1);
+        const_cast<TableDef *>(t)->depth = d;
+        state[t] = 2;
+        return d;
+    };
+    for (const auto &t : m.tables_) depth(t.get());
+    return m;
+}
+
+}  // namespace vsink

@@ -1,0 +1,77 @@
+// The mapping: which topics feed the plugin, which tables exist, and which
+// entity fills which table's columns (mappings/*.yaml). The host reads the
+// tables and entities; each topic's entry is handed to the plugin as is.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vsink {
+
+struct ColumnDef {
+    std::string name;
+    std::string sql_type;  // e.g. "VARCHAR(64) NOT NULL"
+};
+
+struct TableDef {
+    std::string name;
+    std::vector<ColumnDef> columns;
+    std::vector<std::string> key;  // primary key columns
+    int depth = 0;                 // 0 = no parents; parents are written before children
+
+    const ColumnDef *column(const std::string &n) const;
+};
+
+struct ParentRef {
+    const TableDef *table = nullptr;
+    // For each key column of the parent table, the index of the entity field
+    // that holds its value (into EntityDef::fields).
+    std::vector<size_t> field_index;
+};
+
+enum class WriteMode { Upsert, Update };
+
+struct EntityDef {
+    std::string name;
+    const TableDef *table = nullptr;
+    WriteMode mode = WriteMode::Upsert;
+    std::vector<std::string> columns;  // table columns this entity writes
+    std::vector<std::string> fields;   // entity field feeding each column (same index)
+    std::vector<bool> keep_on_update;  // per column: set on insert only
+    std::vector<size_t> key_index;     // index into columns for each table key column
+    std::vector<ParentRef> parents;    // an Update entity's own row is its implicit parent
+
+    int field_index(const std::string &field) const;  // -1 if absent
+};
+
+struct TopicDef {
+    std::string name;
+    std::string yaml;  // the entry, re-emitted as YAML text for the plugin
+    std::string file;
+    int line = 0;
+};
+
+class Mapping {
+public:
+    // Loads and merges several files; throws ConfigError naming file and line.
+    static Mapping load(const std::vector<std::string> &paths);
+
+    const std::vector<std::unique_ptr<TableDef>> &tables() const { return tables_; }
+    const EntityDef *entity(const std::string &name) const;
+    const TableDef *table(const std::string &name) const;
+    const std::vector<TopicDef> &topics() const { return topics_; }
+    // Tables ordered parents first (by depth, then name).
+    std::vector<const TableDef *> tables_in_write_order() const;
+
+private:
+    std::vector<std::unique_ptr<TableDef>> tables_;
+    std::map<std::string, std::unique_ptr<EntityDef>> entities_;
+    std::vector<TopicDef> topics_;
+};
+
+// True for a safe SQL identifier: [A-Za-z_][A-Za-z0-9_]*, at most 64 chars.
+bool is_identifier(const std::string &s);
+
+}  // namespace vsink

@@ -1,0 +1,72 @@
+// One MySQL/MariaDB session over Connector/C++ 1.1, with a deadline on every
+// blocking call (connect, read, write timeouts), a prepared statement cache,
+// and the classification of failures into retry / row rejected / fatal.
+#pragma once
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/worker_config.hpp"
+#include "persistence/entity_row.hpp"
+
+namespace sql {
+class Connection;
+}
+
+namespace vsink {
+
+enum class DbFailure {
+    Retry,        // connection lost, deadlock, lock wait timeout, server going away: roll back and retry
+    RowRejected,  // the database refuses a value (too long, bad value): isolate the row
+    Fatal         // a broken setup (unknown table, access denied): stop
+};
+
+DbFailure classify(const sql::SQLException &e);
+// "MySQL error 1213 (40001): Deadlock found ..." without any bound values.
+std::string describe(const sql::SQLException &e);
+
+class Database {
+public:
+    explicit Database(DatabaseConfig cfg);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    void connect();  // throws sql::SQLException
+    void disconnect() noexcept;
+    bool connected() const { return conn_ != nullptr; }
+
+    void begin();
+    void commit();
+    void rollback() noexcept;
+
+    void execute(const std::string &sql);
+    // Cached per SQL text (the cache is bounded; statements are re-prepared after eviction).
+    sql::PreparedStatement &prepare(const std::string &sql);
+
+    const DatabaseConfig &config() const { return cfg_; }
+
+private:
+    DatabaseConfig cfg_;
+    std::unique_ptr<sql::Connection> conn_;
+    // LRU cache of prepared statements.
+    std::list<std::string> lru_;
+    struct Cached {
+        std::unique_ptr<sql::PreparedStatement> stmt;
+        std::list<std::string>::iterator pos;
+    };
+    std::unordered_map<std::string, Cached> stmts_;
+};
+
+// Binds `v` to parameter `index` (1-based).
+void bind_value(sql::PreparedStatement &st, unsigned index, const Value &v);
+
+}  // namespace vsink

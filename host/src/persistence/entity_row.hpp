@@ -1,0 +1,53 @@
+// One entity the plugin emitted, resolved against its mapping: the values of
+// the columns it writes, in the mapping's column order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mapping/mapping.hpp"
+
+namespace vsink {
+
+struct Value {
+    enum class Kind { Null, Int, Double, String, Bool, TimestampMs };
+    Kind kind = Kind::Null;
+    int64_t i = 0;
+    double d = 0;
+    std::string s;
+
+    static Value null() { return {}; }
+    static Value str(std::string v) { Value x; x.kind = Kind::String; x.s = std::move(v); return x; }
+    static Value integer(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
+    bool is_null() const { return kind == Kind::Null; }
+    // The value as key text (identity of parents and parked rows).
+    std::string key_text() const;
+};
+
+// "YYYY-MM-DD HH:MM:SS.mmm" in UTC, the DATETIME(3) literal.
+std::string format_utc_datetime(int64_t epoch_ms);
+
+// Where an entity came from: for logs, parking and the DLQ.
+struct RecordOrigin {
+    std::string topic;
+    int32_t partition = -1;
+    int64_t offset = -1;
+};
+
+struct EntityRow {
+    const EntityDef *def = nullptr;
+    std::vector<Value> values;  // same index as def->columns
+    RecordOrigin origin;
+
+    // The row's own key, e.g. "ticketland\x1ford-1".
+    std::string key_text() const;
+    // The key of parent `p` in its table, or empty when any part is null
+    // (a null reference needs no parent).
+    std::string parent_key_text(const ParentRef &p) const;
+};
+
+std::string join_key(const std::vector<std::string> &parts);
+std::vector<std::string> split_key(const std::string &key);
+
+}  // namespace vsink

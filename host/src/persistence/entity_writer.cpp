@@ -1,0 +1,157 @@
+#include "persistence/entity_writer.hpp"
+
+#include "persistence/sql_text.hpp"
+
+#include <algorithm>
+
+namespace vsink {
+
+namespace {
+
+// Rows per multi-row statement. A few fixed sizes keep the number of distinct
+// prepared statements small: N rows = a*500 + b*100 + c*10 + d*1.
+constexpr size_t kChunkSizes[] = {500, 100, 10, 1};
+constexpr size_t kKeysPerExistsQuery = 200;
+
+}  // namespace
+
+EntityWriter::EntityWriter(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping), parking_(db, mapping) {}
+
+WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
+    WriteStats stats;
+    Written written;
+    std::vector<const EntityRow *> ptrs;
+    ptrs.reserve(rows.size());
+    for (const auto &r : rows) ptrs.push_back(&r);
+    write_rows(ptrs, written, stats);
+
+    // Apply the children waiting for what was just written; they may in turn
+    // be parents of other parked rows (order -> ticket -> ticket status).
+    std::vector<std::vector<EntityRow>> keep_alive;
+    while (!written.empty()) {
+        std::vector<EntityRow> ready;
+        for (const auto &[table, keys] : written) {
+            auto taken = parking_.take_waiting_for(*table, keys);
+            for (auto &t : taken) ready.push_back(std::move(t));
+        }
+        if (ready.empty()) break;
+        stats.unparked += ready.size();
+        keep_alive.push_back(std::move(ready));
+        const auto &batch = keep_alive.back();
+        std::vector<const EntityRow *> next;
+        for (const auto &r : batch) next.push_back(&r);
+        Written newly;
+        write_rows(next, newly, stats);
+        written = std::move(newly);
+    }
+    return stats;
+}
+
+EntityWriter::KeySet EntityWriter::existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats) {
+    KeySet found;
+    std::vector<std::string> list(candidates.begin(), candidates.end());
+    for (size_t start = 0; start < list.size(); start += kKeysPerExistsQuery) {
+        const size_t n = std::min(kKeysPerExistsQuery, list.size() - start);
+        auto &st = db_.prepare(exists_sql(table, n));
+        unsigned p = 1;
+        for (size_t i = 0; i < n; ++i)
+            for (const std::string &part : split_key(list[start + i])) st.setString(p++, part);
+        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+        ++stats.statements;
+        while (rs->next()) {
+            std::vector<std::string> parts;
+            for (size_t k = 0; k < table.key.size(); ++k) parts.push_back(rs->getString(static_cast<unsigned>(k + 1)));
+            found.insert(join_key(parts));
+        }
+    }
+    return found;
+}
+
+void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats) {
+    for (const TableDef *table : mapping_.tables_in_write_order()) {
+        std::vector<const EntityRow *> mine;
+        for (const EntityRow *r : rows)
+            if (r->def->table == table) mine.push_back(r);
+        if (mine.empty()) continue;
+
+        // Which parents are neither written in this transaction nor already
+        // in the database? Ask the database once per parent table.
+        std::map<const TableDef *, KeySet> to_check;
+        for (const EntityRow *r : mine)
+            for (const ParentRef &p : r->def->parents) {
+                const std::string k = r->parent_key_text(p);
+                if (k.empty()) continue;
+                const auto w = written.find(p.table);
+                if (w != written.end() && w->second.count(k)) continue;
+                to_check[p.table].insert(k);
+            }
+        std::map<const TableDef *, KeySet> in_db;
+        for (const auto &[pt, keys] : to_check) in_db[pt] = existing_keys(*pt, keys, stats);
+
+        // Walk in record order: a row whose parents are all present joins the
+        // current run (consecutive rows of one entity), others are parked.
+        std::vector<const EntityRow *> run;
+        auto flush = [&] {
+            if (!run.empty()) write_run(run, stats);
+            run.clear();
+        };
+        for (const EntityRow *r : mine) {
+            const ParentRef *missing = nullptr;
+            std::string missing_key;
+            for (const ParentRef &p : r->def->parents) {
+                const std::string k = r->parent_key_text(p);
+                if (k.empty()) continue;
+                const auto w = written.find(p.table);
+                if (w != written.end() && w->second.count(k)) continue;
+                if (in_db[p.table].count(k)) continue;
+                missing = &p;
+                missing_key = k;
+                break;
+            }
+            if (missing) {
+                flush();  // keep record order between written and parked rows
+                parking_.park(*r, *missing->table, missing_key);
+                ++stats.parked;
+                ++stats.statements;
+                continue;
+            }
+            if (!run.empty() && run.front()->def != r->def) flush();
+            run.push_back(r);
+            if (r->def->mode == WriteMode::Upsert) written[table].insert(r->key_text());
+        }
+        flush();
+    }
+}
+
+void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {
+    const EntityDef &def = *run.front()->def;
+    stats.rows_by_table[def.table->name] += run.size();
+    if (def.mode == WriteMode::Update) {
+        const std::string q = update_sql(def);
+        auto &st = db_.prepare(q);
+        for (const EntityRow *r : run) {
+            unsigned p = 1;
+            for (size_t i = 0; i < def.columns.size(); ++i)
+                if (std::find(def.key_index.begin(), def.key_index.end(), i) == def.key_index.end())
+                    bind_value(st, p++, r->values[i]);
+            for (size_t ki : def.key_index) bind_value(st, p++, r->values[ki]);
+            st.executeUpdate();
+            ++stats.statements;
+        }
+        return;
+    }
+    size_t pos = 0;
+    for (size_t chunk : kChunkSizes) {
+        while (run.size() - pos >= chunk) {
+            auto &st = db_.prepare(upsert_sql(def, chunk));
+            unsigned p = 1;
+            for (size_t r = pos; r < pos + chunk; ++r)
+                for (const Value &v : run[r]->values) bind_value(st, p++, v);
+            st.executeUpdate();
+            ++stats.statements;
+            pos += chunk;
+        }
+    }
+}
+
+}  // namespace vsink

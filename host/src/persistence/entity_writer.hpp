@@ -1,0 +1,45 @@
+// Writes a batch of entity rows inside the caller's open transaction:
+// parents before children (mapping table depth), record order within a
+// table, prepared multi-row upserts, children without their parent parked,
+// and parked children applied once the parent is written.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "persistence/database.hpp"
+#include "persistence/entity_row.hpp"
+#include "persistence/parking_lot.hpp"
+
+namespace vsink {
+
+struct WriteStats {
+    std::map<std::string, size_t> rows_by_table;  // upserted or updated
+    size_t parked = 0;
+    size_t unparked = 0;
+    size_t statements = 0;
+};
+
+class EntityWriter {
+public:
+    EntityWriter(Database &db, const Mapping &mapping);
+
+    // Throws sql::SQLException (the caller rolls back and classifies).
+    WriteStats apply(const std::vector<EntityRow> &rows);
+
+private:
+    using KeySet = std::set<std::string>;
+    using Written = std::map<const TableDef *, KeySet>;
+
+    void write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats);
+    KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
+    void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
+
+    Database &db_;
+    const Mapping &mapping_;
+    ParkingLot parking_;
+};
+
+}  // namespace vsink

@@ -1,0 +1,37 @@
+// Children whose parent row is not in the database yet wait here, durably, in
+// the same transaction that would have written them (table sink_parked), and
+// are applied in the transaction that brings their parent.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "persistence/database.hpp"
+#include "persistence/entity_row.hpp"
+
+namespace vsink {
+
+// Parked rows are stored with their column names, so a mapping that gains or
+// loses a column between parking and applying still reads them.
+std::string encode_row(const EntityRow &row);
+// Throws std::runtime_error on a damaged payload.
+EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOrigin origin);
+
+class ParkingLot {
+public:
+    ParkingLot(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping) {}
+
+    // Parks `row` until `parent_table` has a row with `parent_key`.
+    void park(const EntityRow &row, const TableDef &parent_table, const std::string &parent_key);
+
+    // Takes (deletes and returns, oldest first) every row waiting for one of
+    // `keys` in `table`. Locks them, so two workers never apply one twice.
+    std::vector<EntityRow> take_waiting_for(const TableDef &table, const std::set<std::string> &keys);
+
+private:
+    Database &db_;
+    const Mapping &mapping_;
+};
+
+}  // namespace vsink

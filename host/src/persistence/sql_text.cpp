@@ -1,0 +1,99 @@
+#include "persistence/sql_text.hpp"
+
+namespace vsink {
+
+std::string quote_ident(const std::string &id) { return "`" + id + "`"; }
+
+std::string create_table_sql(const TableDef &t) {
+    std::string s = "CREATE TABLE IF NOT EXISTS " + quote_ident(t.name) + " (\n";
+    for (const auto &c : t.columns) s += "  " + quote_ident(c.name) + " " + c.sql_type + ",\n";
+    s += "  PRIMARY KEY (";
+    for (size_t i = 0; i < t.key.size(); ++i) s += (i ? ", " : "") + quote_ident(t.key[i]);
+    s += ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    return s;
+}
+
+std::vector<std::string> system_tables_sql() {
+    return {
+        "CREATE TABLE IF NOT EXISTS `sink_offsets` (\n"
+        "  `group_id` VARCHAR(255) NOT NULL,\n"
+        "  `topic` VARCHAR(249) NOT NULL,\n"
+        "  `kafka_partition` INT NOT NULL,\n"
+        "  `next_offset` BIGINT NOT NULL,\n"
+        "  `updated_at` DATETIME(3) NOT NULL,\n"
+        "  PRIMARY KEY (`group_id`, `topic`, `kafka_partition`)\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        "CREATE TABLE IF NOT EXISTS `sink_parked` (\n"
+        "  `id` BIGINT NOT NULL AUTO_INCREMENT,\n"
+        "  `parent_table` VARCHAR(64) NOT NULL,\n"
+        "  `parent_key` VARBINARY(1024) NOT NULL,\n"
+        "  `entity` VARCHAR(64) NOT NULL,\n"
+        "  `payload` MEDIUMBLOB NOT NULL,\n"
+        "  `topic` VARCHAR(249) NOT NULL,\n"
+        "  `kafka_partition` INT NOT NULL,\n"
+        "  `kafka_offset` BIGINT NOT NULL,\n"
+        "  `parked_at` DATETIME(3) NOT NULL,\n"
+        "  PRIMARY KEY (`id`),\n"
+        "  KEY `by_parent` (`parent_table`, `parent_key`(255))\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    };
+}
+
+std::vector<std::string> schema_sql(const Mapping &m) {
+    std::vector<std::string> out;
+    for (const TableDef *t : m.tables_in_write_order()) out.push_back(create_table_sql(*t));
+    for (auto &s : system_tables_sql()) out.push_back(std::move(s));
+    return out;
+}
+
+std::string upsert_sql(const EntityDef &e, size_t rows) {
+    std::string cols, one = "(";
+    for (size_t i = 0; i < e.columns.size(); ++i) {
+        cols += (i ? ", " : "") + quote_ident(e.columns[i]);
+        one += i ? ",?" : "?";
+    }
+    one += ")";
+    std::string s = "INSERT INTO " + quote_ident(e.table->name) + " (" + cols + ") VALUES ";
+    s.reserve(s.size() + rows * (one.size() + 1) + 256);
+    for (size_t r = 0; r < rows; ++r) {
+        if (r) s += ",";
+        s += one;
+    }
+    std::string upd;
+    for (size_t i = 0; i < e.columns.size(); ++i) {
+        bool is_key = false;
+        for (size_t ki : e.key_index) is_key = is_key || ki == i;
+        if (is_key || e.keep_on_update[i]) continue;
+        const std::string c = quote_ident(e.columns[i]);
+        upd += (upd.empty() ? "" : ", ") + c + " = VALUES(" + c + ")";
+    }
+    // Nothing to update (all key or keep columns): a no-op keeps the row.
+    if (upd.empty()) upd = quote_ident(e.columns[e.key_index[0]]) + " = " + quote_ident(e.columns[e.key_index[0]]);
+    return s + " ON DUPLICATE KEY UPDATE " + upd;
+}
+
+std::string update_sql(const EntityDef &e) {
+    std::string set, where;
+    for (size_t i = 0; i < e.columns.size(); ++i) {
+        bool is_key = false;
+        for (size_t ki : e.key_index) is_key = is_key || ki == i;
+        if (is_key) continue;
+        set += (set.empty() ? "" : ", ") + quote_ident(e.columns[i]) + " = ?";
+    }
+    for (size_t ki : e.key_index) where += (where.empty() ? "" : " AND ") + quote_ident(e.columns[ki]) + " = ?";
+    return "UPDATE " + quote_ident(e.table->name) + " SET " + set + " WHERE " + where;
+}
+
+std::string exists_sql(const TableDef &t, size_t keys) {
+    std::string cols, one = "(";
+    for (size_t i = 0; i < t.key.size(); ++i) {
+        cols += (i ? ", " : "") + quote_ident(t.key[i]);
+        one += (i ? " AND " : "") + quote_ident(t.key[i]) + " = ?";
+    }
+    one += ")";
+    std::string s = "SELECT " + cols + " FROM " + quote_ident(t.name) + " WHERE ";
+    for (size_t k = 0; k < keys; ++k) s += (k ? " OR " : "") + one;
+    return s + " LOCK IN SHARE MODE";
+}
+
+}  // namespace vsink

@@ -1,0 +1,30 @@
+// The SQL the host generates from the mapping. It must run on MySQL 8 and
+// MariaDB 10.11 alike: e.g. ON DUPLICATE KEY UPDATE c = VALUES(c), never the
+// MySQL-only `AS new` alias.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mapping/mapping.hpp"
+
+namespace vsink {
+
+std::string quote_ident(const std::string &id);
+
+// CREATE TABLE IF NOT EXISTS for one mapped table.
+std::string create_table_sql(const TableDef &t);
+// The host's own tables: stored offsets and parked rows.
+std::vector<std::string> system_tables_sql();
+// Every statement `schema --apply` runs, in order.
+std::vector<std::string> schema_sql(const Mapping &m);
+
+// INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows.
+std::string upsert_sql(const EntityDef &e, size_t rows);
+// UPDATE ... SET non-key columns WHERE key columns (one row).
+std::string update_sql(const EntityDef &e);
+// SELECT key columns of `keys` candidate rows, with a shared lock so a parent
+// that another worker is inserting is waited for, not missed.
+std::string exists_sql(const TableDef &t, size_t keys);
+
+}  // namespace vsink

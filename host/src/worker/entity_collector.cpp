@@ -1,0 +1,63 @@
+#include "worker/entity_collector.hpp"
+
+#include <vsink/plugin.hpp>
+
+namespace vsink {
+
+void EntityCollector::begin_record(RecordOrigin origin) {
+    origin_ = std::move(origin);
+    rows_.clear();
+    record_error_.clear();
+}
+
+std::vector<EntityRow> EntityCollector::take_rows() { return std::move(rows_); }
+
+int EntityCollector::emit_cb(void *ctx, const vsink_entity *e) {
+    try {
+        return static_cast<EntityCollector *>(ctx)->emit(*e);
+    } catch (...) {
+        return 1;  // never let an exception cross the C boundary
+    }
+}
+
+int EntityCollector::emit(const vsink_entity &e) {
+    const std::string type(view(e.type));
+    const EntityDef *def = mapping_.entity(type);
+    if (!def) {
+        unknown_ = "the plugin emitted entity '" + type + "', which no mapping file defines";
+        return 1;
+    }
+    EntityRow row;
+    row.def = def;
+    row.origin = origin_;
+    row.values.assign(def->columns.size(), Value::null());
+    for (size_t f = 0; f < e.field_count; ++f) {
+        const vsink_field &fld = e.fields[f];
+        const std::string_view name = view(fld.name);
+        for (size_t i = 0; i < def->fields.size(); ++i) {
+            if (def->fields[i] != name) continue;
+            Value &v = row.values[i];
+            switch (fld.value.kind) {
+            case VSINK_NULL: v = Value::null(); break;
+            case VSINK_INT64: v.kind = Value::Kind::Int; v.i = fld.value.i64; break;
+            case VSINK_DOUBLE: v.kind = Value::Kind::Double; v.d = fld.value.f64; break;
+            case VSINK_STRING: v.kind = Value::Kind::String; v.s = std::string(view(fld.value.str)); break;
+            case VSINK_BOOL: v.kind = Value::Kind::Bool; v.i = fld.value.i64 ? 1 : 0; break;
+            case VSINK_TIMESTAMP_MS: v.kind = Value::Kind::TimestampMs; v.i = fld.value.i64; break;
+            default:
+                unknown_ = "the plugin emitted field '" + std::string(name) + "' of entity '" + type +
+                           "' with unknown value kind " + std::to_string(fld.value.kind);
+                return 1;
+            }
+        }
+    }
+    for (size_t ki : def->key_index)
+        if (row.values[ki].is_null()) {
+            record_error_ = "entity '" + type + "' has no value for key column '" + def->columns[ki] + "'";
+            return 2;
+        }
+    rows_.push_back(std::move(row));
+    return 0;
+}
+
+}  // namespace vsink
