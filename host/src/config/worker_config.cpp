@@ -23,7 +23,7 @@ std::string resolve_path(const std::string &base_dir, const std::string &p) {
 
 // mysql://host:port/database or tcp://host:port/database
 void parse_db_url(const YamlDoc &doc, const YAML::Node &n, DatabaseConfig &db) {
-    const std::string url = n.as<std::string>();
+    const std::string url = resolve_secret_refs(n.as<std::string>(), doc.where(n));
     const size_t scheme = url.find("://");
     if (scheme == std::string::npos) doc.fail(n, "database.url must look like mysql://HOST:PORT/DATABASE");
     const std::string s = url.substr(0, scheme);
@@ -61,11 +61,11 @@ WorkerConfig load_worker_config(const std::string &path) {
     if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
     doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry"}, "worker");
     c.group_id = doc.get_string(w, "group_id", "worker");
-    c.plugin_path = resolve_path(base, doc.get_string(w, "plugin", "worker"));
+    c.plugin_path = resolve_path(base, resolve_secret_refs(doc.get_string(w, "plugin", "worker"), doc.where(w["plugin"])));
     const YAML::Node maps = w["mappings"];
     if (!maps.IsDefined() || !maps.IsSequence() || maps.size() == 0)
         doc.fail(w, "worker.mappings must be a non-empty list of mapping files");
-    for (const auto &m : maps) c.mapping_paths.push_back(resolve_path(base, m.as<std::string>()));
+    for (const auto &m : maps) c.mapping_paths.push_back(resolve_path(base, resolve_secret_refs(m.as<std::string>(), doc.where(m))));
     if (w["topics"].IsDefined()) {
         if (!w["topics"].IsSequence()) doc.fail(w["topics"], "worker.topics must be a list");
         for (const auto &t : w["topics"]) c.topics.push_back(t.as<std::string>());
@@ -89,7 +89,7 @@ WorkerConfig load_worker_config(const std::string &path) {
     if (!d["url"].IsDefined()) doc.fail(d, "database: missing required key 'url' (mysql://HOST:PORT/DATABASE)");
     parse_db_url(doc, d["url"], c.database);
     if (c.database.name.empty()) doc.fail(d["url"], "database.url must name the database: mysql://HOST:PORT/DATABASE");
-    c.database.socket = doc.get_string_or(d, "socket", "");
+    c.database.socket = resolve_secret_refs(doc.get_string_or(d, "socket", ""), doc.where(d["socket"]));
     c.database.user = resolve_secret_refs(doc.get_string(d, "user", "database"), doc.where(d["user"]));
     c.database.password = resolve_secret_refs(doc.get_string_or(d, "password", ""), doc.where(d["password"]));
     c.database.connect_timeout_ms = static_cast<int>(doc.get_int_or(d, "connect_timeout_ms", 5000, 100, 600000));
