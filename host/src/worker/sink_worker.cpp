@@ -225,10 +225,15 @@ void SinkWorker::process_batch() {
         std::vector<vsink_header> headers;
         std::vector<RdKafka::Headers::Header> hdrs;
         if (RdKafka::Headers *h = m->headers()) hdrs = h->get_all();
+        // Header::key() returns a copy: keep the names alive while the record is converted.
+        std::vector<std::string> names;
+        names.reserve(hdrs.size());
         headers.reserve(hdrs.size());
-        for (const auto &h : hdrs)
-            headers.push_back({{h.key().data(), h.key().size()},
+        for (const auto &h : hdrs) {
+            names.push_back(h.key());
+            headers.push_back({{names.back().data(), names.back().size()},
                                {static_cast<const char *>(h.value()), h.value() ? h.value_size() : 0}});
+        }
         const std::string &topic = m->topic_name();
         vsink_record rec{};
         rec.topic = {topic.data(), topic.size()};

@@ -1,0 +1,263 @@
+// The orders topology (Ticketland, JSON, shapes A and B) end to end: records
+// produced with their headers to the real broker, the real database read back
+// column by column.
+#include <catch2/catch.hpp>
+
+#include "sink_fixture.hpp"
+
+#include <vsink/test/wait_until.hpp>
+
+using namespace vsink::test;
+
+namespace {
+
+const char *kOrganizerA = R"({"id":"org-1","name":"Организатор","legals":{"name":"ООО Ромашка","type":"ru_ltd","inn":"7701234567","ogrn":"1027700000000","address":"Москва"}})";
+
+const char *kEventA = R"({"id":"evt-1","name":"Лебединое озеро","category":"ballet","start_at":1740997200,
+  "finish_at":1741004400,"timezone":"Europe/Moscow","organizer_id":"org-1","media":"https://img/1.jpg",
+  "description":"desc","venue":{"name":"Большой театр","address":"Театральная пл., 1","city_name":"Москва","lat":55.76,"lon":37.61}})";
+
+// Shape B: nested organizer, status, milliseconds, venue with id, unknown category.
+const char *kEventB = R"({"id":"evt-2","group_id":"grp-9","name":"Stand-up","status":"paused","category":"magic-show",
+  "start_at":1740997200000,"finish_at":1741004400000,"offset":3,
+  "organizer":{"id":"org-2","name":"Comedy Club","legals":{"inn":"7700000001"}},
+  "venue":{"id":"ven-7","name":"Club","zipcode":"101000"}})";
+
+const char *kOrderA = R"({"id":"ord-1","event_id":"evt-1","organizer_id":"org-1",
+  "customer":{"email":"anna@example.com","phone":"+79001112233","name":"Анна Иванова"},
+  "tickets":[{"id":"tkt-1","barcode":"B1","number":"1","series":"AA","row":"5","seat":"12","category":"Партер","price_nominal":150000,"currency":"RUB"},
+             {"id":"tkt-2","barcode":"B2","category":"Партер"}]})";
+
+const char *kOrderB = R"({"id":"ord-2","number":"N-2",
+  "customer":{"email":"boris@example.com","phone":"+79002223344","first_name":"Борис","last_name":"Петров"},
+  "tickets":[{"id":"tkt-3","event_id":"evt-2","barcode":"B3","category":"Fan zone","price_nominal":5000,"currency":"EUR"}]})";
+
+const char *kRefund1 = R"({"customer":{"email":"anna@example.com","phone":"+79001112233","name":"Анна Иванова"},"ticket_ids":["tkt-1"]})";
+
+std::string one(SinkFixture &f, const std::string &sql) { return f.scalar(sql); }
+
+}  // namespace
+
+TEST_CASE("orders topology: every message kind lands column by column", "[integration][orders]") {
+    SinkFixture f;
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    f.produce("ticketland.orders.events", "evt-2", kEventB);
+    f.produce("ticketland.orders.orders", "ord-1", kOrderA);
+    f.produce("ticketland.orders.orders", "ord-2", kOrderB);
+    f.produce("ticketland.orders.refunds", "rfd-1", kRefund1);
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+
+    auto org = f.rows("SELECT * FROM organizers ORDER BY id");
+    REQUIRE(org.size() == 2);
+    CHECK(col(org[0], "source") == "ticketland");
+    CHECK(col(org[0], "id") == "org-1");
+    CHECK(col(org[0], "name") == "Организатор");
+    CHECK(col(org[0], "legal_name") == "ООО Ромашка");
+    CHECK(col(org[0], "legal_type") == "ru_ltd");
+    CHECK(col(org[0], "legal_inn") == "7701234567");
+    CHECK(col(org[0], "legal_ogrn") == "1027700000000");
+    CHECK(col(org[0], "legal_address") == "Москва");
+    // Shape B's nested organizer: legals default to ru_ltd and the organizer's name.
+    CHECK(col(org[1], "id") == "org-2");
+    CHECK(col(org[1], "name") == "Comedy Club");
+    CHECK(col(org[1], "legal_type") == "ru_ltd");
+    CHECK(col(org[1], "legal_name") == "Comedy Club");
+    CHECK(col(org[1], "legal_inn") == "7700000001");
+
+    auto ev = f.rows("SELECT * FROM events ORDER BY id");
+    REQUIRE(ev.size() == 2);
+    CHECK(col(ev[0], "id") == "evt-1");
+    CHECK(col(ev[0], "name") == "Лебединое озеро");
+    CHECK(col(ev[0], "status") == "active");  // shape A has no status
+    CHECK(col(ev[0], "category") == "ballet");
+    CHECK(col(ev[0], "start_at") == "2025-03-03 10:20:00.000");
+    CHECK(col(ev[0], "finish_at") == "2025-03-03 12:20:00.000");
+    CHECK(col(ev[0], "timezone") == "Europe/Moscow");
+    CHECK(col(ev[0], "organizer_id") == "org-1");
+    CHECK(col(ev[0], "media") == "https://img/1.jpg");
+    CHECK(col(ev[0], "description") == "desc");
+    CHECK(col(ev[0], "group_id") == "NULL");
+    CHECK(col(ev[0], "venue_id") == "event:evt-1");
+    // Milliseconds land as the same UTC time as seconds; unknown category -> other.
+    CHECK(col(ev[1], "start_at") == "2025-03-03 10:20:00.000");
+    CHECK(col(ev[1], "status") == "paused");
+    CHECK(col(ev[1], "category") == "other");
+    CHECK(col(ev[1], "group_id") == "grp-9");
+    CHECK(col(ev[1], "utc_offset_hours") == "3");
+    CHECK(col(ev[1], "organizer_id") == "org-2");
+    CHECK(col(ev[1], "venue_id") == "ven-7");
+
+    auto ven = f.rows("SELECT * FROM venues ORDER BY id");
+    REQUIRE(ven.size() == 2);
+    CHECK(col(ven[0], "id") == "event:evt-1");
+    CHECK(col(ven[0], "name") == "Большой театр");
+    CHECK(col(ven[0], "address") == "Театральная пл., 1");
+    CHECK(col(ven[0], "city_name") == "Москва");
+    CHECK(col(ven[0], "lat") == "55.76");
+    CHECK(col(ven[0], "lon") == "37.61");
+    CHECK(col(ven[1], "id") == "ven-7");
+    CHECK(col(ven[1], "zipcode") == "101000");
+
+    auto ord = f.rows("SELECT * FROM orders ORDER BY id");
+    REQUIRE(ord.size() == 2);
+    CHECK(col(ord[0], "id") == "ord-1");
+    CHECK(col(ord[0], "event_id") == "evt-1");
+    CHECK(col(ord[0], "organizer_id") == "org-1");
+    CHECK(col(ord[0], "customer_email") == "anna@example.com");
+    CHECK(col(ord[0], "customer_phone") == "+79001112233");
+    CHECK(col(ord[0], "customer_name") == "Анна Иванова");
+    CHECK(col(ord[1], "number") == "N-2");
+    CHECK(col(ord[1], "event_id") == "evt-2");
+    CHECK(col(ord[1], "customer_first_name") == "Борис");
+    CHECK(col(ord[1], "customer_last_name") == "Петров");
+    CHECK(col(ord[1], "customer_name") == "Борис Петров");
+
+    auto tk = f.rows("SELECT * FROM tickets ORDER BY id");
+    REQUIRE(tk.size() == 3);
+    CHECK(col(tk[0], "id") == "tkt-1");
+    CHECK(col(tk[0], "order_id") == "ord-1");
+    CHECK(col(tk[0], "event_id") == "evt-1");  // shape A: the order's event
+    CHECK(col(tk[0], "status") == "refunded");
+    CHECK(col(tk[0], "barcode") == "B1");
+    CHECK(col(tk[0], "number") == "1");
+    CHECK(col(tk[0], "series") == "AA");
+    CHECK(col(tk[0], "seat_row") == "5");
+    CHECK(col(tk[0], "seat") == "12");
+    CHECK(col(tk[0], "category") == "Партер");
+    CHECK(col(tk[0], "price_nominal") == "150000");
+    CHECK(col(tk[0], "currency") == "RUB");
+    CHECK(col(tk[0], "customer_email") == "anna@example.com");
+    CHECK(col(tk[1], "status") == "active");
+    CHECK(col(tk[1], "price_nominal") == "NULL");
+    CHECK(col(tk[2], "event_id") == "evt-2");
+    CHECK(col(tk[2], "currency") == "EUR");
+    CHECK(col(tk[2], "customer_phone") == "+79002223344");
+
+    auto rf = f.rows("SELECT * FROM refunds");
+    REQUIRE(rf.size() == 1);
+    CHECK(col(rf[0], "id") == "rfd-1");  // the record key
+    CHECK(col(rf[0], "customer_email") == "anna@example.com");
+    CHECK(one(f, "SELECT GROUP_CONCAT(ticket_id) FROM refund_tickets WHERE refund_id = 'rfd-1'") == "tkt-1");
+    CHECK(one(f, "SELECT COUNT(*) FROM sink_parked") == "0");
+
+    f.stop_sink();
+    // No personal data in the log.
+    const std::string log = f.sink().log();
+    CHECK(log.find("anna@example.com") == std::string::npos);
+    CHECK(log.find("+79001112233") == std::string::npos);
+    CHECK(log.find("Иванова") == std::string::npos);
+}
+
+TEST_CASE("orders topology: duplicates and replays change nothing; a replayed order keeps a refund", "[integration][orders]") {
+    SinkFixture f;
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    f.produce("ticketland.orders.orders", "ord-1", kOrderA);
+    f.produce("ticketland.orders.refunds", "rfd-1", kRefund1);
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    const std::string snapshot_sql =
+        "SELECT CONCAT_WS('|', (SELECT COUNT(*) FROM organizers), (SELECT COUNT(*) FROM events),"
+        " (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM refunds),"
+        " (SELECT COUNT(*) FROM refund_tickets), (SELECT GROUP_CONCAT(id, ':', status ORDER BY id) FROM tickets))";
+    const std::string before = f.scalar(snapshot_sql);
+    CHECK(before == "1|1|1|2|1|1|tkt-1:refunded,tkt-2:active");
+
+    // A bulk re-send of everything, twice, in the original order.
+    for (int i = 0; i < 2; ++i) {
+        f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+        f.produce("ticketland.orders.events", "evt-1", kEventA);
+        f.produce("ticketland.orders.orders", "ord-1", kOrderA);
+        f.produce("ticketland.orders.refunds", "rfd-1", kRefund1);
+    }
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar(snapshot_sql) == before);
+    CHECK(f.scalar("SELECT status FROM tickets WHERE id = 'tkt-1'") == "refunded");
+
+    // A restart resumes from the stored offsets: nothing is applied twice.
+    f.stop_sink();
+    const std::string offsets = f.scalar("SELECT GROUP_CONCAT(topic, ':', next_offset ORDER BY topic) FROM sink_offsets");
+    f.start_sink();
+    f.produce("ticketland.orders.orders", "ord-1", kOrderA);  // one more replay after the restart
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar(snapshot_sql) == before);
+    CHECK(f.scalar("SELECT next_offset FROM sink_offsets WHERE topic LIKE '%orders.orders'") == "4");
+    CHECK(offsets != f.scalar("SELECT GROUP_CONCAT(topic, ':', next_offset ORDER BY topic) FROM sink_offsets"));
+    // Kafka's committed offsets follow the database's.
+    CHECK(wait_until(20000, [&] {
+        return f.admin().committed_offsets(f.scalar("SELECT group_id FROM sink_offsets LIMIT 1"),
+                                           f.topic("ticketland.orders.orders")) == std::vector<int64_t>{4};
+    }));
+    f.stop_sink();
+}
+
+TEST_CASE("orders topology: a refund before its order, an order before its event, an event before its organizer",
+          "[integration][orders][parking]") {
+    SinkFixture f;
+    f.start_sink();
+    f.produce("ticketland.orders.refunds", "rfd-1", kRefund1);
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT COUNT(*) FROM refunds") == "1");
+    CHECK(f.scalar("SELECT COUNT(*) FROM tickets") == "0");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked WHERE parent_table = 'tickets'") == "1");
+
+    f.produce("ticketland.orders.orders", "ord-1", kOrderA);
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT COUNT(*) FROM orders") == "0");  // its event has not arrived
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked WHERE parent_table = 'events'") == "3");  // order + 2 tickets
+
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT COUNT(*) FROM events") == "0");  // its organizer has not arrived
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked WHERE parent_table = 'organizers'") == "1");
+
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.flush();
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM sink_parked", "0"));
+    CHECK(f.scalar("SELECT COUNT(*) FROM events") == "1");
+    CHECK(f.scalar("SELECT COUNT(*) FROM orders") == "1");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', status ORDER BY id) FROM tickets") == "tkt-1:refunded,tkt-2:active");
+    f.stop_sink();
+}
+
+TEST_CASE("orders topology: the same id from two sources stays two rows; a source not allowed writes nothing",
+          "[integration][orders][sources]") {
+    SinkFixture f;
+    f.start_sink();
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA, "ticketland");
+    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"Somebody else"})", "intruder");
+    f.produce("ticketland.orders.organizers", "org-9", R"({"id":"org-9","name":"After the refused one"})", "ticketland");
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT GROUP_CONCAT(source, ':', id, ':', name ORDER BY id) FROM organizers") ==
+          "ticketland:org-1:Организатор,ticketland:org-9:After the refused one");
+    f.stop_sink();
+    CHECK_THAT(f.sink().log(), Catch::Contains("record skipped") && Catch::Contains("offset=1") &&
+                                   Catch::Contains("intruder"));
+}
+
+TEST_CASE("orders topology: a record that cannot be decoded is logged and skipped, the pipeline goes on",
+          "[integration][orders][bad-input]") {
+    SinkFixture f;
+    f.start_sink();
+    f.produce("ticketland.orders.organizers", "org-x", R"({"id":"org-x","name":)");  // truncated JSON
+    f.produce_raw("ticketland.orders.organizers", std::string("org-y"), std::string("{}"),
+                  {{"content-type", "text/csv"}, {"schema-version", "1.0"}, {"application-id", "ticketland"}});
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id) FROM organizers") == "org-1");
+    f.stop_sink();
+    const std::string log = f.sink().log();
+    CHECK_THAT(log, Catch::Contains("partition=0 offset=0"));
+    CHECK_THAT(log, Catch::Contains("partition=0 offset=1") && Catch::Contains("text/csv"));
+}

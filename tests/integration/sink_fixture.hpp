@@ -1,0 +1,80 @@
+// One isolated sink for an integration test: its own database, its own topics
+// (the project's mapping files with every topic name prefixed), its own
+// consumer group, and a real `sinkhost run` child process.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <vsink/test/database.hpp>
+#include <vsink/test/kafka_admin.hpp>
+#include <vsink/test/process.hpp>
+#include <vsink/test/server_env.hpp>
+#include <vsink/test/test_producer.hpp>
+
+namespace vsink::test {
+
+struct SinkOptions {
+    // Topic mapping files of mappings/ to load besides vibe-tables.yaml.
+    std::vector<std::string> topologies = {"orders"};
+    int partitions = 1;
+    int max_records = 500;
+    int max_wait_ms = 100;
+};
+
+class SinkFixture {
+public:
+    explicit SinkFixture(SinkOptions opts = {});
+    ~SinkFixture();
+
+    // The real topic name of a mapped topic, e.g. topic("ticketland.orders.orders").
+    std::string topic(const std::string &mapped) const { return prefix_ + mapped; }
+    const std::string &database() const { return db_name_; }
+    const std::string &config_path() const { return config_path_; }
+
+    // Produces a Ticketland record with its three headers.
+    void produce(const std::string &mapped_topic, const std::string &key, const std::string &json,
+                 const std::string &source = "ticketland", const std::string &content_type = "application/json");
+    void produce_raw(const std::string &mapped_topic, const std::optional<std::string> &key,
+                     const std::optional<std::string> &value, const Headers &headers, int32_t partition = -1);
+    void flush();
+
+    void start_sink();
+    // SIGTERM and wait for a clean exit (fails the test otherwise).
+    void stop_sink();
+    Process &sink() { return *sink_; }
+    // Runs `sinkhost ARGS --config CONFIG` to completion; returns its exit status and output.
+    std::pair<ExitStatus, std::string> run_cli(const std::vector<std::string> &args);
+
+    // Waits until `sql` (a COUNT or other scalar) returns `expected`.
+    bool wait_scalar(const std::string &sql, const std::string &expected, int deadline_ms = 30000);
+    // Waits until the stored offsets reach the end of every topic partition.
+    bool wait_caught_up(int deadline_ms = 60000);
+    std::vector<Row> rows(const std::string &sql) { return db_->query(sql); }
+    std::string scalar(const std::string &sql);
+    Database &db() { return *db_; }
+    KafkaAdmin &admin() { return *admin_; }
+    const ServerEnv &env() const { return env_; }
+
+private:
+    SinkOptions opts_;
+    ServerEnv env_;
+    std::string prefix_;
+    std::string db_name_;
+    std::string group_;
+    std::string dir_;
+    std::string config_path_;
+    std::vector<std::string> topics_;
+    std::unique_ptr<Database> db_;
+    std::unique_ptr<KafkaAdmin> admin_;
+    std::unique_ptr<TestProducer> producer_;
+    std::unique_ptr<Process> sink_;
+    int sink_runs_ = 0;
+};
+
+// The value of `column` in a row, "NULL" for SQL NULL.
+std::string col(const Row &row, const std::string &column);
+
+}  // namespace vsink::test

@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include "config/yaml_doc.hpp"
+#include "mapping/mapping.hpp"
+#include "temp_file.hpp"
+
+using namespace vsink;
+
+namespace {
+const std::string kRepoMappings = std::string(VSINK_SOURCE_DIR) + "/mappings/";
+
+std::string error_of(const std::string &text) {
+    TempFile f("m.yaml", text);
+    try {
+        Mapping::load({f.str()});
+    } catch (const ConfigError &e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+const std::string kTables = R"(tables:
+  parents:
+    columns: {source: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL}
+    key: [source, id]
+  kids:
+    columns: {source: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, parent_id: VARCHAR(8), state: VARCHAR(8)}
+    key: [source, id]
+)";
+}  // namespace
+
+TEST_CASE("mapping: the project's own mapping files load together", "[mapping]") {
+    const Mapping m = Mapping::load({kRepoMappings + "vibe-tables.yaml", kRepoMappings + "orders.yaml",
+                                     kRepoMappings + "tickets.yaml", kRepoMappings + "ticketscloud.yaml"});
+    CHECK(m.tables().size() == 8);
+    CHECK(m.topics().size() == 11);
+    const EntityDef *ot = m.entity("order_ticket");
+    REQUIRE(ot);
+    CHECK(ot->table->name == "tickets");
+    const auto status = std::find(ot->columns.begin(), ot->columns.end(), "status") - ot->columns.begin();
+    CHECK(ot->keep_on_update[static_cast<size_t>(status)]);
+    const EntityDef *ts = m.entity("ticket_status");
+    REQUIRE(ts);
+    CHECK(ts->mode == WriteMode::Update);
+    REQUIRE(ts->parents.size() == 1);  // its own row
+    CHECK(ts->parents[0].table->name == "tickets");
+    // Parents are written first.
+    const auto order = m.tables_in_write_order();
+    auto pos = [&](const std::string &n) {
+        return std::find_if(order.begin(), order.end(), [&](const TableDef *t) { return t->name == n; }) - order.begin();
+    };
+    CHECK(pos("organizers") < pos("events"));
+    CHECK(pos("events") < pos("orders"));
+    CHECK(pos("events") < pos("tickets"));
+}
+
+TEST_CASE("mapping: parents are resolved to the entity's fields", "[mapping]") {
+    TempFile f("m.yaml", kTables + R"(entities:
+  kid:
+    table: kids
+    columns: [source, id, {parent_id: parent}, state]
+    keep_on_update: [state]
+    parents:
+      - table: parents
+        on: {source: source, id: parent}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const EntityDef *k = m.entity("kid");
+    REQUIRE(k);
+    CHECK(k->columns == std::vector<std::string>{"source", "id", "parent_id", "state"});
+    CHECK(k->fields == std::vector<std::string>{"source", "id", "parent", "state"});
+    REQUIRE(k->parents.size() == 1);
+    CHECK(k->parents[0].field_index == std::vector<size_t>{0, 2});
+    CHECK(m.table("kids")->depth == 1);
+    CHECK(m.table("parents")->depth == 0);
+}
+
+TEST_CASE("mapping: mistakes are errors with file and line", "[mapping]") {
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: nope\n    columns: [source, id]\n"),
+               Catch::Contains("m.yaml:10: entity kid: unknown table 'nope'"));
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: kids\n    columns: [source, id, color]\n"),
+               Catch::Contains("table kids has no column 'color'"));
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: kids\n    columns: [source, state]\n"),
+               Catch::Contains("must write key column 'id'"));
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: kids\n    colums: [source, id]\n"),
+               Catch::Contains("m.yaml:11: unknown key 'colums' in entity kid"));
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: kids\n    columns: [source, id]\n    parents:\n"
+                                  "      - table: parents\n        on: {source: source, id: parent_id}\n"),
+               Catch::Contains("parent key field 'parent_id' is not one of its fields"));
+    CHECK_THAT(error_of("tables:\n  bad-name:\n    columns: {a: INT}\n    key: [a]\n"),
+               Catch::Contains("not a valid identifier"));
+    CHECK_THAT(error_of("tables:\n  t:\n    columns: {a: 'INT; DROP TABLE x'}\n    key: [a]\n"),
+               Catch::Contains("bad SQL type"));
+    CHECK_THAT(error_of("tables:\n  t:\n    columns: {a: INT}\n    key: [b]\n"),
+               Catch::Contains("key column 'b' is not a column"));
+    CHECK_THAT(error_of("topcs: {}\n"), Catch::Contains("m.yaml:1: unknown key 'topcs' in the mapping"));
+}
+
+TEST_CASE("mapping: a topic mapped in two files is refused", "[mapping]") {
+    TempFile a("a.yaml", "topics:\n  t1: {message: order}\n");
+    TempFile b("b.yaml", "topics:\n  t1: {message: event}\n");
+    CHECK_THROWS_WITH(Mapping::load({a.str(), b.str()}), Catch::Contains("topic 't1' is mapped twice"));
+}

@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "config/worker_config.hpp"
+#include "config/yaml_doc.hpp"
+#include "temp_file.hpp"
+
+using namespace vsink;
+
+namespace {
+const char *kGood = R"(worker:
+  group_id: g1
+  plugin: plugins/libvsink-vibe.so
+  mappings: [m/tables.yaml, /abs/orders.yaml]
+  batch: {max_records: 50, max_wait_ms: 20}
+database:
+  url: mysql://db.local:3307/vibe
+  user: vsink
+  password: ${env:VSINK_UNIT_SECRET}
+kafka:
+  bootstrap.servers: 127.0.0.1:9092
+  sasl.password: ${env:VSINK_UNIT_SECRET}
+log: {level: debug, format: json}
+)";
+}
+
+TEST_CASE("worker config: a full file loads into typed settings", "[config]") {
+    setenv("VSINK_UNIT_SECRET", "s3cret", 1);
+    TempFile f("worker.yaml", kGood);
+    const WorkerConfig c = load_worker_config(f.str());
+    CHECK(c.group_id == "g1");
+    CHECK(c.plugin_path == (f.dir / "plugins/libvsink-vibe.so").string());
+    REQUIRE(c.mapping_paths.size() == 2);
+    CHECK(c.mapping_paths[0] == (f.dir / "m/tables.yaml").string());
+    CHECK(c.mapping_paths[1] == "/abs/orders.yaml");
+    CHECK(c.batch.max_records == 50);
+    CHECK(c.batch.max_wait_ms == 20);
+    CHECK(c.database.host == "db.local");
+    CHECK(c.database.port == 3307);
+    CHECK(c.database.name == "vibe");
+    CHECK(c.database.user == "vsink");
+    CHECK(c.database.password == "s3cret");
+    CHECK(c.kafka.at("bootstrap.servers") == "127.0.0.1:9092");
+    CHECK(c.kafka.at("sasl.password") == "s3cret");
+    CHECK(WorkerConfig::is_secret_kafka_key("sasl.password"));
+    CHECK(c.log.level == "debug");
+    CHECK(c.log.format == "json");
+}
+
+TEST_CASE("worker config: an unknown key is refused with file and line", "[config]") {
+    TempFile f("worker.yaml", "worker:\n  group_id: g\n  plugin: p.so\n  mappings: [a.yaml]\n  bacth: {}\n"
+                              "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n");
+    try {
+        load_worker_config(f.str());
+        FAIL("no error");
+    } catch (const ConfigError &e) {
+        const std::string m = e.what();
+        CHECK_THAT(m, Catch::Contains(f.str() + ":5:"));
+        CHECK_THAT(m, Catch::Contains("unknown key 'bacth' in worker"));
+    }
+}
+
+TEST_CASE("worker config: errors name what is wrong", "[config]") {
+    auto error_of = [](const std::string &text) {
+        TempFile f("w.yaml", text);
+        try {
+            load_worker_config(f.str());
+        } catch (const ConfigError &e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string base = "worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n";
+    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1', user: u}\nkafka: {bootstrap.servers: x}\n"),
+               Catch::Contains("must name the database"));
+    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u}\nkafka: {client.id: x}\n"),
+               Catch::Contains("missing bootstrap.servers"));
+    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x, group.id: y}\n"),
+               Catch::Contains("managed by the worker"));
+    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u, password: '${env:VSINK_UNSET_VAR_X}'}\n"
+                               "kafka: {bootstrap.servers: x}\n"),
+               Catch::Contains("environment variable VSINK_UNSET_VAR_X is not set"));
+    CHECK_THAT(error_of("worker: {group_id: g, plugin: p.so, mappings: []}\n"), Catch::Contains("non-empty list"));
+    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\nlog: {level: loud}\n"),
+               Catch::Contains("log.level must be one of"));
+    CHECK_THAT(error_of("worker: [\n"), Catch::Contains("invalid YAML"));
+}
+
+TEST_CASE("worker config: a secret read from a file never keeps its newline", "[config]") {
+    TempFile secret("pw", "from-file\n");
+    TempFile f("w.yaml", "worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
+                         "database: {url: 'mysql://h:1/d', user: u, password: '${file:" + secret.str() + "}'}\n"
+                         "kafka: {bootstrap.servers: x}\n");
+    CHECK(load_worker_config(f.str()).database.password == "from-file");
+}
