@@ -13,6 +13,15 @@
 
 #include "ticketscloud_decoder.hpp"
 
+#ifdef VIBE_MAPPINGS_DIR
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "topic_config.hpp"
+#endif
+
 namespace tcpb = ::ticketscloud;
 
 namespace {
@@ -532,3 +541,37 @@ TEST_CASE("protobuf: ticketscloud errors carry no personal data", "[protobuf][ti
         CHECK(msg.find("+7911") == std::string::npos);
     }
 }
+
+#ifdef VIBE_MAPPINGS_DIR
+TEST_CASE("protobuf: mappings/ticketscloud.yaml declares the four Ticketscloud topics",
+          "[protobuf][ticketscloud]") {
+    const std::string path = std::string(VIBE_MAPPINGS_DIR) + "/ticketscloud.yaml";
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const YAML::Node topics = YAML::Load(text.str())["topics"];
+    REQUIRE(topics.IsMap());
+    REQUIRE(topics.size() == 4);
+
+    const std::pair<const char *, vibe::MessageKind> expected[] = {
+        {"ticketscloud.partners", vibe::MessageKind::tc_partner},
+        {"ticketscloud.events", vibe::MessageKind::tc_event},
+        {"ticketscloud.orders", vibe::MessageKind::tc_order},
+        {"ticketscloud.refund_requests", vibe::MessageKind::tc_refund_request},
+    };
+    for (const auto &[topic, kind] : expected) {
+        INFO(topic);
+        const YAML::Node entry = topics[topic];
+        REQUIRE(entry.IsMap());
+        YAML::Emitter body;
+        body << entry;
+        const auto c = vibe::parse_topic_config(topic, body.c_str(), path, entry.Mark().line + 1);
+        CHECK(c.message == kind);
+        CHECK(c.sources == std::vector<std::string>{"ticketscloud"});
+        CHECK(c.default_source == "ticketscloud");  // the producer sends no headers
+        CHECK(c.format == vibe::Format::protobuf);
+        CHECK(c.schema_versions.empty());
+    }
+}
+#endif
