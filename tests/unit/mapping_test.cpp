@@ -101,3 +101,39 @@ TEST_CASE("mapping: a topic mapped in two files is refused", "[mapping]") {
     TempFile b("b.yaml", "topics:\n  t1: {message: event}\n");
     CHECK_THROWS_WITH(Mapping::load({a.str(), b.str()}), Catch::Contains("topic 't1' is mapped twice"));
 }
+
+TEST_CASE("mapping: a lookup column reads another table and deepens the entity's table", "[mapping]") {
+    TempFile f("m.yaml", R"(tables:
+  sets:
+    columns: {source: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, name: VARCHAR(64)}
+    key: [source, id]
+  seats:
+    columns: {source: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, set_id: VARCHAR(8), category: VARCHAR(64)}
+    key: [source, id]
+entities:
+  seat:
+    table: seats
+    columns: [source, id, set_id, category]
+    lookups:
+      category: {table: sets, column: name, on: {source: source, id: set_id}}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const EntityDef *e = m.entity("seat");
+    REQUIRE(e->lookups.size() == 1);
+    CHECK(e->lookups[0].column_index == 3);
+    CHECK(e->lookups[0].table->name == "sets");
+    CHECK(e->lookups[0].source_column == "name");
+    CHECK(e->lookups[0].field_index == std::vector<size_t>{0, 2});
+    CHECK(m.table("seats")->depth == 1);
+    CHECK_THAT(error_of(R"(tables:
+  t:
+    columns: {source: INT, id: INT, c: INT}
+    key: [source, id]
+entities:
+  e:
+    table: t
+    columns: [source, id, c]
+    lookups:
+      c: {table: t, column: nope, on: {source: source, id: id}}
+)"), Catch::Contains("table t has no column 'nope'"));
+}

@@ -130,7 +130,7 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
         const YamlDoc &doc = *p.doc;
         const YAML::Node &e = p.node;
         if (m.entities_.count(p.name)) doc.fail(e, "entity '" + p.name + "' is defined twice");
-        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents"}, "entity " + p.name);
+        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents", "lookups"}, "entity " + p.name);
         auto def = std::make_unique<EntityDef>();
         def->name = p.name;
         const std::string tname = doc.get_string(e, "table", "entity " + p.name);
@@ -203,6 +203,35 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                 def->parents.push_back(std::move(ref));
             }
         }
+        if (const YAML::Node lookups = e["lookups"]; lookups.IsDefined()) {
+            doc.require_map(lookups, "entity " + p.name + " lookups");
+            for (auto it = lookups.begin(); it != lookups.end(); ++it) {
+                const std::string colname = it->first.as<std::string>();
+                const YAML::Node ln = it->second;
+                doc.check_keys(ln, {"table", "column", "on"}, "entity " + p.name + " lookup " + colname);
+                Lookup lk;
+                auto cit = std::find(def->columns.begin(), def->columns.end(), colname);
+                if (cit == def->columns.end())
+                    doc.fail(it->first, "entity " + p.name + ": lookup column '" + colname + "' is not one of its columns");
+                lk.column_index = static_cast<size_t>(cit - def->columns.begin());
+                const std::string ltn = doc.get_string(ln, "table", "lookup");
+                lk.table = m.table(ltn);
+                if (!lk.table) doc.fail(ln["table"], "entity " + p.name + ": unknown lookup table '" + ltn + "'");
+                lk.source_column = doc.get_string(ln, "column", "lookup");
+                if (!lk.table->column(lk.source_column))
+                    doc.fail(ln["column"], "entity " + p.name + ": table " + ltn + " has no column '" + lk.source_column + "'");
+                const YAML::Node on = ln["on"];
+                if (!on.IsDefined() || !on.IsMap()) doc.fail(ln, "entity " + p.name + ": lookup needs 'on: {key column: field}'");
+                for (const std::string &k : lk.table->key) {
+                    if (!on[k].IsDefined())
+                        doc.fail(on, "entity " + p.name + ": lookup " + ltn + " key column '" + k + "' is not mapped in 'on'");
+                    const int idx = def->field_index(on[k].as<std::string>());
+                    if (idx < 0) doc.fail(on[k], "entity " + p.name + ": lookup key field '" + on[k].as<std::string>() + "' is not one of its fields");
+                    lk.field_index.push_back(static_cast<size_t>(idx));
+                }
+                def->lookups.push_back(std::move(lk));
+            }
+        }
         if (def->mode == WriteMode::Update) {
             ParentRef self;
             self.table = def->table;
@@ -217,6 +246,9 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
     for (const auto &[n, e] : m.entities_)
         for (const auto &pr : e->parents)
             if (pr.table != e->table) deps[e->table].insert(pr.table);
+    for (const auto &[n, e] : m.entities_)
+        for (const auto &lk : e->lookups)
+            if (lk.table != e->table) deps[e->table].insert(lk.table);
     std::map<const TableDef *, int> state;  // 1 visiting, 2 done
     std::function<int(const TableDef *)> depth = [&](const TableDef *t) -> int {
         if (state[t] == 2) return t->depth;

@@ -31,6 +31,16 @@ struct ParentRef {
     std::vector<size_t> field_index;
 };
 
+// A column filled from another table's row at write time, e.g. a ticket's
+// category is the name of its ticket set. The looked-up row should also be a
+// parent, so the entity waits for it.
+struct Lookup {
+    size_t column_index = 0;  // into EntityDef::columns
+    const TableDef *table = nullptr;
+    std::string source_column;       // the column of `table` to read
+    std::vector<size_t> field_index;  // entity fields giving `table`'s key
+};
+
 enum class WriteMode { Upsert, Update };
 
 struct EntityDef {
@@ -42,6 +52,7 @@ struct EntityDef {
     std::vector<bool> keep_on_update;  // per column: set on insert only
     std::vector<size_t> key_index;     // index into columns for each table key column
     std::vector<ParentRef> parents;    // an Update entity's own row is its implicit parent
+    std::vector<Lookup> lookups;
 
     int field_index(const std::string &field) const;  // -1 if absent
 };

@@ -73,6 +73,8 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         for (const EntityRow *r : rows)
             if (r->def->table == table) mine.push_back(r);
         if (mine.empty()) continue;
+        std::deque<EntityRow> patched;
+        mine = resolve_lookups(mine, patched, stats);
 
         // Which parents are neither written in this transaction nor already
         // in the database? Ask the database once per parent table.
@@ -121,6 +123,39 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         }
         flush();
     }
+}
+
+std::vector<const EntityRow *> EntityWriter::resolve_lookups(const std::vector<const EntityRow *> &rows,
+                                                            std::deque<EntityRow> &patched, WriteStats &stats) {
+    std::vector<const EntityRow *> out = rows;
+    for (size_t i = 0; i < out.size(); ++i) {
+        const EntityRow *r = out[i];
+        if (r->def->lookups.empty()) continue;
+        EntityRow *copy = nullptr;
+        for (const Lookup &lk : r->def->lookups) {
+            std::vector<std::string> key;
+            bool complete = true;
+            for (size_t fi : lk.field_index) {
+                if (r->values[fi].is_null()) complete = false;
+                else key.push_back(r->values[fi].key_text());
+            }
+            if (!complete) continue;  // nothing to look up: keep the entity's own value
+            std::string q = "SELECT " + quote_ident(lk.source_column) + " FROM " + quote_ident(lk.table->name) + " WHERE ";
+            for (size_t k = 0; k < lk.table->key.size(); ++k) q += (k ? " AND " : "") + quote_ident(lk.table->key[k]) + " = ?";
+            auto &st = db_.prepare(q);
+            for (size_t k = 0; k < key.size(); ++k) st.setString(static_cast<unsigned>(k + 1), key[k]);
+            std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+            ++stats.statements;
+            if (!rs->next() || rs->isNull(1)) continue;
+            if (!copy) {
+                patched.push_back(*r);
+                copy = &patched.back();
+            }
+            copy->values[lk.column_index] = Value::str(rs->getString(1));
+        }
+        if (copy) out[i] = copy;
+    }
+    return out;
 }
 
 void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {

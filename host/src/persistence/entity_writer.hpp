@@ -4,6 +4,7 @@
 // and parked children applied once the parent is written.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -36,6 +37,9 @@ private:
     void write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats);
     KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
     void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
+    // Rows with their lookup columns filled from the database (tables written earlier).
+    std::vector<const EntityRow *> resolve_lookups(const std::vector<const EntityRow *> &rows,
+                                                   std::deque<EntityRow> &patched, WriteStats &stats);
 
     Database &db_;
     const Mapping &mapping_;
