@@ -64,3 +64,21 @@ TEST_CASE("sql: parent existence check locks what it reads", "[sql]") {
           "SELECT `source`, `id` FROM `events` WHERE (`source` = ? AND `id` = ?) OR (`source` = ? AND `id` = ?)"
           " LOCK IN SHARE MODE");
 }
+
+TEST_CASE("sql: an update-mode entity with `unless` leaves protected rows alone", "[sql]") {
+    TempFile f("m.yaml", R"(tables:
+  tickets:
+    columns: {source: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, status: VARCHAR(16) NOT NULL}
+    key: [source, id]
+entities:
+  ticket_status:
+    table: tickets
+    mode: update
+    columns: [source, id, status]
+    unless: {status: [refunded, used]}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    CHECK(update_sql(*m.entity("ticket_status")) ==
+          "UPDATE `tickets` SET `status` = ? WHERE `source` = ? AND `id` = ?"
+          " AND (`status` IS NULL OR `status` NOT IN (?,?))");
+}

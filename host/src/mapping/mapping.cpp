@@ -130,7 +130,7 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
         const YamlDoc &doc = *p.doc;
         const YAML::Node &e = p.node;
         if (m.entities_.count(p.name)) doc.fail(e, "entity '" + p.name + "' is defined twice");
-        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents", "lookups"}, "entity " + p.name);
+        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents", "lookups", "unless"}, "entity " + p.name);
         auto def = std::make_unique<EntityDef>();
         def->name = p.name;
         const std::string tname = doc.get_string(e, "table", "entity " + p.name);
@@ -230,6 +230,19 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                     lk.field_index.push_back(static_cast<size_t>(idx));
                 }
                 def->lookups.push_back(std::move(lk));
+            }
+        }
+        if (const YAML::Node unless = e["unless"]; unless.IsDefined()) {
+            if (def->mode != WriteMode::Update) doc.fail(unless, "entity " + p.name + ": 'unless' needs mode: update");
+            doc.require_map(unless, "entity " + p.name + " unless");
+            for (auto it = unless.begin(); it != unless.end(); ++it) {
+                const std::string uc = it->first.as<std::string>();
+                if (!def->table->column(uc)) doc.fail(it->first, "entity " + p.name + ": table " + tname + " has no column '" + uc + "'");
+                if (!it->second.IsSequence() || it->second.size() == 0)
+                    doc.fail(it->second, "entity " + p.name + ": unless." + uc + " must be a non-empty list of values");
+                std::vector<std::string> vals;
+                for (const auto &v : it->second) vals.push_back(v.as<std::string>());
+                def->unless.emplace_back(uc, std::move(vals));
             }
         }
         if (def->mode == WriteMode::Update) {

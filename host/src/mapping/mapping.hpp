@@ -53,6 +53,9 @@ struct EntityDef {
     std::vector<size_t> key_index;     // index into columns for each table key column
     std::vector<ParentRef> parents;    // an Update entity's own row is its implicit parent
     std::vector<Lookup> lookups;
+    // Update mode: rows whose column holds one of these values are left as
+    // they are (a late cancellation never overrides a refund).
+    std::vector<std::pair<std::string, std::vector<std::string>>> unless;
 
     int field_index(const std::string &field) const;  // -1 if absent
 };

@@ -170,6 +170,8 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
                 if (std::find(def.key_index.begin(), def.key_index.end(), i) == def.key_index.end())
                     bind_value(st, p++, r->values[i]);
             for (size_t ki : def.key_index) bind_value(st, p++, r->values[ki]);
+            for (const auto &u : def.unless)
+                for (const std::string &v : u.second) st.setString(p++, v);
             st.executeUpdate();
             ++stats.statements;
         }

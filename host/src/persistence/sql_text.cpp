@@ -81,6 +81,11 @@ std::string update_sql(const EntityDef &e) {
         set += (set.empty() ? "" : ", ") + quote_ident(e.columns[i]) + " = ?";
     }
     for (size_t ki : e.key_index) where += (where.empty() ? "" : " AND ") + quote_ident(e.columns[ki]) + " = ?";
+    for (const auto &[col, vals] : e.unless) {
+        where += " AND (" + quote_ident(col) + " IS NULL OR " + quote_ident(col) + " NOT IN (";
+        for (size_t i = 0; i < vals.size(); ++i) where += i ? ",?" : "?";
+        where += "))";
+    }
     return "UPDATE " + quote_ident(e.table->name) + " SET " + set + " WHERE " + where;
 }
 

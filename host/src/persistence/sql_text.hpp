@@ -21,7 +21,8 @@ std::vector<std::string> schema_sql(const Mapping &m);
 
 // INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows.
 std::string upsert_sql(const EntityDef &e, size_t rows);
-// UPDATE ... SET non-key columns WHERE key columns (one row).
+// UPDATE ... SET non-key columns WHERE key columns (one row) [AND the
+// `unless` columns hold none of their values: bound after the key].
 std::string update_sql(const EntityDef &e);
 // SELECT key columns of `keys` candidate rows, with a shared lock so a parent
 // that another worker is inserting is waited for, not missed.
