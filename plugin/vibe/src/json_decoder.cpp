@@ -1,0 +1,274 @@
+#include "json_decoder.hpp"
+
+#include <array>
+#include <cstdlib>
+#include <unordered_set>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include "json_object.hpp"
+#include "normalize.hpp"
+
+namespace vibe::json {
+
+namespace {
+
+// Iterative parsing: a deeply nested hostile document cannot exhaust the
+// stack. Encoding validation: text columns only ever receive valid UTF-8.
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// Owns the parsed document; root() is the message object.
+class Message {
+public:
+    Message(const Message &) = delete;
+    Message &operator=(const Message &) = delete;
+    Message(std::string_view json, const char *kind) {
+        // RapidJSON takes a NUL byte for the end of the input and would
+        // silently drop what follows; raw NULs are never valid JSON.
+        if (size_t nul = json.find('\0'); nul != std::string_view::npos)
+            throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(nul) + ": a NUL byte");
+        doc_.Parse<kParseFlags>(json.data(), json.size());
+        if (doc_.HasParseError())
+            throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(doc_.GetErrorOffset()) +
+                              ": " + rapidjson::GetParseError_En(doc_.GetParseError()));
+        root_.emplace(doc_, kind);
+    }
+    const Object &root() const { return *root_; }
+
+private:
+    rapidjson::Document doc_;
+    std::optional<Object> root_;
+};
+
+std::string lower(std::string s) {
+    for (char &c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+std::string upper(std::string s) {
+    for (char &c : s)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return s;
+}
+
+// A dictionary value (a status, a currency) for a message. These fields are
+// not personal data, but a confused producer could put anything there, so a
+// value is only shown when it looks like a dictionary token.
+std::string shown(std::string_view v) {
+    bool token = !v.empty() && v.size() <= 24;
+    for (char c : v)
+        token = token && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+    return token ? "'" + std::string(v) + "'" : std::string("(not shown)");
+}
+
+// An enumerated value from a fixed dictionary, case-insensitive.
+template <size_t N>
+Opt one_of(const Object &o, const char *member, const std::array<std::string_view, N> &allowed,
+           std::string (*canon)(std::string) = lower) {
+    Opt v = o.string(member);
+    if (!v) return v;
+    std::string c = canon(*v);
+    for (std::string_view a : allowed)
+        if (c == a) return c;
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw DecodeError(o.path(member) + ": unknown value " + shown(*v) + " (expected one of " + list + ")");
+}
+
+constexpr std::array<std::string_view, 3> kLegalTypes = {"ru_lp", "ru_ltd", "en_ltd"};
+constexpr std::array<std::string_view, 4> kEventStatuses = {"active", "paused", "finished", "cancelled"};
+constexpr std::array<std::string_view, 4> kTicketStatuses = {"active", "used", "cancelled", "refunded"};
+constexpr std::array<std::string_view, 5> kCurrencies = {"USD", "EUR", "RUB", "GBP", "CNY"};
+
+Legals read_legals(const Object &o) {
+    Legals l;
+    l.name = o.string("name");
+    l.type = one_of(o, "type", kLegalTypes);
+    l.inn = o.label("inn");
+    l.ogrn = o.label("ogrn");
+    l.address = o.string("address");
+    return l;
+}
+
+// Shape A's `name`, shape B's `first_name`/`last_name`. `name` is kept when
+// given, else made from B's parts so every row has a display name.
+Customer read_customer(const Object &parent) {
+    Customer c;
+    std::optional<Object> o = parent.object("customer");
+    if (!o) return c;
+    c.email = o->string("email");
+    c.phone = o->string("phone");
+    c.first_name = o->string("first_name");
+    c.last_name = o->string("last_name");
+    c.name = o->string("name");
+    if (!c.name) c.name = full_name(c.first_name, c.last_name);
+    return c;
+}
+
+// The fields a ticket has in both an order (orders topology) and a ticket
+// message (tickets topology).
+void read_ticket_details(const Object &o, Ticket &t) {
+    t.barcode = o.string("barcode");
+    t.number = o.label("number");
+    t.series = o.label("series");
+    t.row = o.label("row");
+    t.seat = o.label("seat");
+    t.category = o.string("category");
+    t.description = o.string("description");
+    t.price_nominal = o.integer("price_nominal");
+    t.currency = one_of(o, "currency", kCurrencies, upper);
+}
+
+Venue read_venue(const Object &o) {
+    Venue v;
+    v.id = o.string("id");
+    if (v.id && v.id->empty()) v.id.reset();  // an empty id is no id: derive one
+    v.name = o.string("name");
+    v.address = o.string("address");
+    v.description = o.string("description");
+    v.zipcode = o.string("zipcode");
+    v.city_name = o.string("city_name");
+    v.lat = o.number("lat");
+    v.lon = o.number("lon");
+    if (v.lat && (*v.lat < -90 || *v.lat > 90)) throw DecodeError(o.path("lat") + ": out of range");
+    if (v.lon && (*v.lon < -180 || *v.lon > 180)) throw DecodeError(o.path("lon") + ": out of range");
+    return v;
+}
+
+// If every ticket names the same value, that value; else absent.
+template <typename Field>
+Opt common_value(const std::vector<Ticket> &tickets, Field field) {
+    if (tickets.empty() || !(tickets.front().*field)) return std::nullopt;
+    for (const Ticket &t : tickets)
+        if (t.*field != tickets.front().*field) return std::nullopt;
+    return tickets.front().*field;
+}
+
+}  // namespace
+
+Organizer decode_organizer(std::string_view json) {
+    Message m(json, "organizer");
+    const Object &o = m.root();
+    Organizer org;
+    org.id = o.required_id("id");
+    org.name = o.string("name");
+    if (std::optional<Object> legals = o.object("legals")) org.legals = read_legals(*legals);
+    return org;
+}
+
+Event decode_event(std::string_view json) {
+    Message m(json, "event");
+    const Object &o = m.root();
+    Event e;
+    e.id = o.required_id("id");
+    e.group_id = o.string("group_id");
+    e.name = o.string("name");
+    if (Opt status = one_of(o, "status", kEventStatuses)) e.status = *status;  // absent in A: active
+    if (Opt category = o.string("category")) e.category = normalize_category(*category);
+    e.start_at_ms = o.timestamp_ms("start_at");
+    e.finish_at_ms = o.timestamp_ms("finish_at");
+    e.timezone = o.string("timezone");
+    if (std::optional<int64_t> offset = o.integer("offset")) {
+        // Whole hours east of UTC; the world spans -12..+14.
+        if (*offset < -12 || *offset > 14) throw DecodeError(o.path("offset") + ": out of range (hours, -12..14)");
+        e.utc_offset_hours = offset;
+    }
+    e.media = o.string("media");
+    e.description = o.string("description");
+
+    e.organizer_id = o.string("organizer_id");
+    if (std::optional<Object> nested = o.object("organizer")) {
+        // Shape B: the organizer travels inside the event and wins over A's id.
+        Organizer org;
+        org.id = nested->required_id("id");
+        org.name = nested->string("name");
+        if (std::optional<Object> legals = nested->object("legals")) {
+            Legals l = read_legals(*legals);
+            if (!l.type) l.type = "ru_ltd";
+            if (!l.name) l.name = org.name;
+            org.legals = l;
+        }
+        e.organizer_id = org.id;
+        e.organizer = std::move(org);
+    }
+    // The organizer is the event's parent row: without it the event can
+    // never be placed.
+    if (!e.organizer_id || e.organizer_id->empty())
+        throw DecodeError(o.path("organizer_id") + ": missing (and no " + o.path("organizer") + ")");
+
+    if (std::optional<Object> venue = o.object("venue")) e.venue = read_venue(*venue);
+    return e;
+}
+
+Order decode_order(std::string_view json) {
+    Message m(json, "order");
+    const Object &o = m.root();
+    Order order;
+    order.id = o.required_id("id");
+    order.number = o.label("number");
+    order.event_id = o.string("event_id");
+    order.organizer_id = o.string("organizer_id");
+    order.customer = read_customer(o);
+
+    const rapidjson::Value *tickets = o.array("tickets");
+    if (!tickets) throw DecodeError(o.path("tickets") + ": missing");
+    order.tickets.reserve(tickets->Size());
+    for (rapidjson::SizeType i = 0; i < tickets->Size(); ++i) {
+        Object t((*tickets)[i], o.path("tickets") + "[" + std::to_string(i) + "]");
+        Ticket ticket;
+        ticket.id = t.required_id("id");
+        ticket.order_id = order.id;
+        // Shape B names the event per ticket; shape A only at order level.
+        ticket.event_id = t.string("event_id");
+        if (!ticket.event_id || ticket.event_id->empty()) ticket.event_id = order.event_id;
+        if (!ticket.event_id || ticket.event_id->empty())
+            throw DecodeError(t.path("event_id") + ": missing (and no " + o.path("event_id") + ")");
+        ticket.organizer_id = t.string("organizer_id");
+        if (!ticket.organizer_id) ticket.organizer_id = order.organizer_id;
+        read_ticket_details(t, ticket);
+        order.tickets.push_back(std::move(ticket));
+    }
+    // Shape B has no order-level event: the order row's parent is the event
+    // all its tickets share (a mixed order keeps it empty).
+    if (!order.event_id) order.event_id = common_value(order.tickets, &Ticket::event_id);
+    if (!order.organizer_id) order.organizer_id = common_value(order.tickets, &Ticket::organizer_id);
+    return order;
+}
+
+Refund decode_refund(std::string_view json, std::string refund_id) {
+    Message m(json, "refund");
+    const Object &o = m.root();
+    if (refund_id.empty()) throw DecodeError("refund: missing id (the record key)");
+    Refund r;
+    r.id = std::move(refund_id);
+    r.customer = read_customer(o);
+    const rapidjson::Value *ids = o.array("ticket_ids");
+    if (!ids) throw DecodeError(o.path("ticket_ids") + ": missing");
+    std::unordered_set<std::string> seen;
+    for (rapidjson::SizeType i = 0; i < ids->Size(); ++i) {
+        std::string id = required_id_element((*ids)[i], o.path("ticket_ids") + "[" + std::to_string(i) + "]");
+        // A repeated id refunds the same ticket once.
+        if (seen.insert(id).second) r.ticket_ids.push_back(std::move(id));
+    }
+    return r;
+}
+
+Ticket decode_ticket(std::string_view json) {
+    Message m(json, "ticket");
+    const Object &o = m.root();
+    Ticket t;
+    t.id = o.required_id("id");
+    // The status is what this topic is about: a ticket without one says nothing.
+    t.status = one_of(o, "status", kTicketStatuses);
+    if (!t.status) throw DecodeError(o.path("status") + ": missing");
+    t.event_id = o.required_id("event_id");
+    t.organizer_id = o.string("organizer_id");
+    t.order_id = o.string("order_id");
+    t.customer = read_customer(o);
+    read_ticket_details(o, t);
+    return t;
+}
+
+}  // namespace vibe::json
