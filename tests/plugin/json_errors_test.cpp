@@ -62,6 +62,13 @@ TEST_CASE("invalid JSON: RapidJSON's reason and the byte offset", "[json][errors
     CHECK_THAT(event_error(R"({"id":"e","start_at":NaN})"), StartsWith("event: invalid JSON"));
 }
 
+TEST_CASE("a UTF-8 byte order mark is skipped", "[json]") {
+    CHECK(vibe::json::decode_organizer("\xEF\xBB\xBF{\"id\":\"o\"}").id == "o");
+    // Error offsets still count from the start of the record value.
+    CHECK_THAT(error_of([] { vibe::json::decode_organizer("\xEF\xBB\xBF{\"id\":}"); }),
+               Equals("organizer: invalid JSON at byte 9: Invalid value."));
+}
+
 TEST_CASE("a value that is not an object", "[json][errors]") {
     CHECK_THAT(order_error("[1,2]"), Equals("order: expected an object, got array"));
     CHECK_THAT(order_error("null"), Equals("order: expected an object, got null"));
@@ -204,4 +211,43 @@ TEST_CASE("the fixtures decode without error", "[json]") {
     for (const char *f : {"refund_a.json", "refund_b.json"})
         CHECK_NOTHROW(vibe::json::decode_refund(vibe_test::fixture(f), "r"));
     CHECK_NOTHROW(vibe::json::decode_ticket(vibe_test::fixture("ticket.json")));
+}
+
+TEST_CASE("mutated fixtures either decode or fail with a DecodeError", "[json][errors]") {
+    // Deterministic byte flips, truncations and insertions of JSON syntax.
+    uint64_t state = 0x9e3779b97f4a7c15ULL;
+    auto next = [&state] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    const char syntax[] = "{}[]\",:0-e.ntfu\\ ";
+    for (const char *name : {"organizer_a.json", "event_a.json", "event_b.json", "order_a.json", "order_b.json",
+                             "refund_a.json", "refund_b.json", "ticket.json"}) {
+        const std::string original = vibe_test::fixture(name);
+        for (int i = 0; i < 500; ++i) {
+            std::string m = original;
+            for (int k = 0, n = 1 + static_cast<int>(next() % 4); k < n && !m.empty(); ++k) {
+                const size_t at = next() % m.size();
+                switch (next() % 4) {
+                    case 0: m[at] = syntax[next() % (sizeof syntax - 1)]; break;
+                    case 1: m[at] = static_cast<char>(next()); break;
+                    case 2: m.resize(at); break;
+                    default: m.insert(at, 1, syntax[next() % (sizeof syntax - 1)]); break;
+                }
+            }
+            try {
+                vibe::json::decode_organizer(m);
+                vibe::json::decode_event(m);
+                vibe::json::decode_order(m);
+                vibe::json::decode_refund(m, "r");
+                vibe::json::decode_ticket(m);
+            } catch (const vibe::DecodeError &) {
+                // expected for most mutations
+            } catch (const std::exception &e) {
+                FAIL(name << " mutation " << i << ": unexpected " << e.what());
+            }
+        }
+    }
 }

@@ -220,6 +220,21 @@ TEST_CASE("content-type: json with parameters, protobuf aliases, unknown refused
     }
 }
 
+TEST_CASE("header names match in any letter case", "[abi]") {
+    Instance inst;
+    Result pb = convert(inst, "tl.orders", fixture("order_a.json"),
+                        {{"Content-Type", "application/x-protobuf"}, {"Schema-Version", "1.0"},
+                         {"Application-Id", "ticketland"}});
+    CHECK(pb.status == VSINK_ERR_RECORD);  // protobuf content type seen: not decoded as JSON
+    CHECK_THAT(pb.error, !StartsWith("order: invalid JSON"));
+    CHECK_THAT(pb.error, !Contains("application-id"));
+    Result json = convert(inst, "tl.orders", fixture("order_a.json"),
+                          {{"CONTENT-TYPE", "application/json"}, {"schema-version", "1.0"},
+                           {"application-ID", "ticketland"}});
+    INFO(json.error);
+    CHECK(json.status == VSINK_OK);
+}
+
 TEST_CASE("a missing content-type uses the topic's format", "[abi][content-type]") {
     Instance inst;
     Result json = convert(inst, "tl.orders", fixture("order_a.json"), without("content-type"));

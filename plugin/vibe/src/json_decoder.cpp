@@ -28,10 +28,14 @@ public:
         // silently drop what follows; raw NULs are never valid JSON.
         if (size_t nul = json.find('\0'); nul != std::string_view::npos)
             throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(nul) + ": a NUL byte");
+        // Some producers' serializers start UTF-8 text with a byte order mark.
+        size_t skipped = 0;
+        if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(skipped = 3);
         doc_.Parse<kParseFlags>(json.data(), json.size());
         if (doc_.HasParseError())
-            throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(doc_.GetErrorOffset()) +
-                              ": " + rapidjson::GetParseError_En(doc_.GetParseError()));
+            throw DecodeError(std::string(kind) + ": invalid JSON at byte " +
+                              std::to_string(skipped + doc_.GetErrorOffset()) + ": " +
+                              rapidjson::GetParseError_En(doc_.GetParseError()));
         root_.emplace(doc_, kind);
     }
     const Object &root() const { return *root_; }

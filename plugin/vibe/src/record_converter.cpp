@@ -71,6 +71,25 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+// The last header with this name, any letter case (producers written against
+// HTTP habits send "Content-Type"); a header with a null value is absent.
+std::optional<std::string_view> header(const vsink_record &r, std::string_view name) {
+    std::optional<std::string_view> found;
+    for (size_t i = 0; i < r.header_count; ++i) {
+        const vsink_header &h = r.headers[i];
+        const std::string_view key = vsink::view(h.key);
+        if (!h.value.ptr || key.size() != name.size()) continue;
+        bool same = true;
+        for (size_t k = 0; k < key.size() && same; ++k) {
+            char c = key[k];
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            same = c == name[k];
+        }
+        if (same) found = vsink::view(h.value);
+    }
+    return found;
+}
+
 template <typename Message>
 Entities decoded(const std::string &source, const Message &m) {
     return entities_of(source, m);
@@ -99,7 +118,7 @@ Entities RecordConverter::decode(const vsink_record &record) const {
     // Identity is (application-id, id): a record from a source the topic
     // does not allow must never touch the database.
     std::string source;
-    if (std::optional<std::string_view> h = r.header("application-id"))
+    if (std::optional<std::string_view> h = header(record, "application-id"))
         source = std::string(*h);
     else if (cfg.default_source)
         source = *cfg.default_source;
@@ -109,14 +128,14 @@ Entities RecordConverter::decode(const vsink_record &record) const {
         throw RecordError("application-id " + quoted(source) + " is not allowed on topic " + topic);
 
     if (!cfg.schema_versions.empty()) {
-        std::optional<std::string_view> v = r.header("schema-version");
+        std::optional<std::string_view> v = header(record, "schema-version");
         if (!v) throw RecordError("no schema-version header (topic " + topic + " accepts only listed versions)");
         if (std::find(cfg.schema_versions.begin(), cfg.schema_versions.end(), *v) == cfg.schema_versions.end())
             throw RecordError("schema-version " + quoted(*v) + " is not accepted on topic " + topic);
     }
 
     Format format = cfg.format;
-    if (std::optional<std::string_view> ct = r.header("content-type")) {
+    if (std::optional<std::string_view> ct = header(record, "content-type")) {
         const std::string type = media_type(*ct);
         if (type == "application/json")
             format = Format::json;
@@ -127,7 +146,7 @@ Entities RecordConverter::decode(const vsink_record &record) const {
                               "application/x-protobuf)");
     }
     if (is_ticketscloud(cfg.message) && format != Format::protobuf)
-        throw RecordError(std::string("content-type ") + quoted(*r.header("content-type")) + " on topic " + topic +
+        throw RecordError(std::string("content-type ") + quoted(*header(record, "content-type")) + " on topic " + topic +
                           ": " + message_name(cfg.message) + " is protobuf only");
 
     const std::string_view value = r.value();
