@@ -150,6 +150,13 @@ TEST_CASE("event start_at in seconds and in milliseconds give the same instant",
     CHECK(*f.start_at_ms == 1740997200250);
 }
 
+TEST_CASE("event offset: whole hours kept, a fractional offset left out", "[json][event]") {
+    CHECK(*vibe::json::decode_event(R"({"id":"e","organizer_id":"o","offset":-3})").utc_offset_hours == -3);
+    CHECK(*vibe::json::decode_event(R"({"id":"e","organizer_id":"o","offset":3.0})").utc_offset_hours == 3);
+    // The column holds whole hours; the event itself is still accepted.
+    CHECK_FALSE(vibe::json::decode_event(R"({"id":"e","organizer_id":"o","offset":5.5})").utc_offset_hours);
+}
+
 TEST_CASE("a venue without id keeps the same derived id on every replay", "[json][event]") {
     auto a = emitted(vibe::json::decode_event(fixture("event_a.json")));
     auto b = emitted(vibe::json::decode_event(fixture("event_a.json")));

@@ -113,7 +113,7 @@ TEST_CASE("wrong types of the fields we use", "[json][errors]") {
     CHECK_THAT(event_error(R"({"id":"e","organizer_id":"o","name":true})"),
                Equals("event.name: expected a string, got boolean"));
     CHECK_THAT(event_error(R"({"id":"e","organizer_id":"o","offset":"+3"})"),
-               Equals("event.offset: expected an integer, got string"));
+               Equals("event.offset: expected a number, got string"));
     CHECK_THAT(event_error(R"({"id":"e","organizer_id":"o","venue":{"lat":"55.7"}})"),
                Equals("event.venue.lat: expected a number, got string"));
     CHECK_THAT(order_error(R"({"id":"o","event_id":"e","tickets":{}})"),

@@ -1,7 +1,7 @@
 #include "json_decoder.hpp"
 
 #include <array>
-#include <cstdlib>
+#include <cmath>
 #include <unordered_set>
 
 #include <rapidjson/document.h>
@@ -63,7 +63,8 @@ std::string upper(std::string s) {
 std::string shown(std::string_view v) {
     bool token = !v.empty() && v.size() <= 24;
     for (char c : v)
-        token = token && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+        token = token && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                          c == '-');
     return token ? "'" + std::string(v) + "'" : std::string("(not shown)");
 }
 
@@ -174,10 +175,12 @@ Event decode_event(std::string_view json) {
     e.start_at_ms = o.timestamp_ms("start_at");
     e.finish_at_ms = o.timestamp_ms("finish_at");
     e.timezone = o.string("timezone");
-    if (std::optional<int64_t> offset = o.integer("offset")) {
-        // Whole hours east of UTC; the world spans -12..+14.
-        if (*offset < -12 || *offset > 14) throw DecodeError(o.path("offset") + ": out of range (hours, -12..14)");
-        e.utc_offset_hours = offset;
+    if (std::optional<double> offset = o.number("offset")) {
+        // Hours east of UTC; the world spans -12..+14. The column holds whole
+        // hours: a fractional offset (+5.5) is left out rather than losing
+        // the whole event over an informational field.
+        if (!(*offset >= -12 && *offset <= 14)) throw DecodeError(o.path("offset") + ": out of range (hours, -12..14)");
+        if (*offset == std::trunc(*offset)) e.utc_offset_hours = static_cast<int64_t>(*offset);
     }
     e.media = o.string("media");
     e.description = o.string("description");

@@ -8,7 +8,6 @@
 
 #include <vsink/plugin.hpp>
 
-#include "domain.hpp"
 #include "record_converter.hpp"
 #include "topic_config.hpp"
 
