@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "kafka_handle.hpp"
 #include "vsink/test/wait_until.hpp"
@@ -162,8 +163,18 @@ std::vector<int64_t> KafkaAdmin::end_offsets(const std::string &name, int timeou
     std::vector<int64_t> ends;
     for (int p = 0; p < n; ++p) {
         int64_t low = 0, high = 0;
-        const rd_kafka_resp_err_t err =
-            rd_kafka_query_watermark_offsets(rk_, name.c_str(), p, &low, &high, timeout_ms);
+        // Right after a topic is created its leaders may not be known to every
+        // broker view yet: retry the errors that say "not yet", until the deadline.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        rd_kafka_resp_err_t err;
+        while (true) {
+            err = rd_kafka_query_watermark_offsets(rk_, name.c_str(), p, &low, &high, timeout_ms);
+            const bool not_yet = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                                 err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                                 err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+            if (!not_yet || std::chrono::steady_clock::now() >= deadline) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
         if (err)
             throw std::runtime_error("end offsets of " + name + "[" + std::to_string(p) +
                                      "]: " + rd_kafka_err2str(err));
