@@ -1,0 +1,100 @@
+// The sinkhost commands an operator runs against the real servers.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "sink_fixture.hpp"
+
+using namespace vsink::test;
+
+TEST_CASE("cli: schema prints the DDL, --apply is idempotent", "[integration][cli]") {
+    SinkFixture f;  // has applied the schema once already
+    auto [printed, ddl] = f.run_cli({"schema"});
+    REQUIRE(printed.success());
+    for (const char *t : {"organizers", "venues", "events", "ticket_sets", "orders", "tickets", "refunds",
+                          "refund_tickets", "sink_offsets", "sink_parked"})
+        CHECK_THAT(ddl, Catch::Contains(std::string("CREATE TABLE IF NOT EXISTS `") + t + "`"));
+    // Parents' tables come first.
+    CHECK(ddl.find("`organizers`") < ddl.find("`events`"));
+    CHECK(ddl.find("`events`") < ddl.find("`tickets`"));
+
+    f.db().exec("INSERT INTO organizers (source, id, name) VALUES ('ticketland', 'keep-me', 'x')");
+    auto [applied, out] = f.run_cli({"schema", "--apply"});
+    INFO(out);
+    REQUIRE(applied.success());
+    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s)"));
+    CHECK(f.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()") == "10");
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'keep-me'") == "x");
+    CHECK(f.scalar("SELECT COLUMN_TYPE FROM information_schema.columns WHERE table_schema = DATABASE() AND "
+                   "table_name = 'tickets' AND column_name = 'price_nominal'") == "bigint(20)");
+}
+
+TEST_CASE("cli: check passes on a good setup and names each problem on a bad one", "[integration][cli]") {
+    SinkFixture f;
+    auto [ok, out] = f.run_cli({"check"});
+    INFO(out);
+    CHECK(ok.success());
+    CHECK_THAT(out, Catch::Contains("ok   plugin vibe") && Catch::Contains("ok   database") &&
+                        Catch::Contains("ok   kafka") && Catch::Contains("all checks passed"));
+
+    // The same config with a wrong password and an unreachable broker.
+    std::ifstream in(f.config_path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text = std::regex_replace(text, std::regex("password: .*"), "password: wrong-password");
+    text = std::regex_replace(text, std::regex("bootstrap.servers: .*"), "bootstrap.servers: 127.0.0.1:1");
+    const std::string bad = f.config_path() + ".bad.yaml";
+    std::ofstream(bad) << text;
+    Process p({std::getenv("VSINK_SINKHOST"), "check", "--config", bad}, f.env().as_env(), bad + ".log");
+    auto st = p.wait(60000);
+    REQUIRE(st);
+    const std::string log = p.log();
+    INFO(log);
+    CHECK(st->code == 1);
+    CHECK_THAT(log, Catch::Contains("FAIL database") && Catch::Contains("Access denied"));
+    CHECK_THAT(log, Catch::Contains("FAIL kafka 127.0.0.1:1: broker unreachable within 5 s"));
+    CHECK_THAT(log, Catch::Contains("2 problem(s)"));
+    CHECK(log.find("wrong-password") == std::string::npos);
+}
+
+TEST_CASE("cli: a plugin built for another ABI is refused naming the file and both versions", "[integration][cli]") {
+    SinkFixture f;
+    std::ifstream in(f.config_path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string wrong = std::string(VSINK_PLUGIN_FIXTURES) + "/libvsink-wrong-abi.so";
+    text = std::regex_replace(text, std::regex("plugin: .*"), "plugin: " + wrong);
+    const std::string cfg = f.config_path() + ".abi.yaml";
+    std::ofstream(cfg) << text;
+    Process p({std::getenv("VSINK_SINKHOST"), "run", "--config", cfg}, f.env().as_env(), cfg + ".log");
+    auto st = p.wait(30000);
+    REQUIRE(st);
+    CHECK(st->code == 3);
+    CHECK_THAT(p.log(), Catch::Contains(wrong) && Catch::Contains("built for ABI version 999") &&
+                            Catch::Contains("this host speaks ABI version 1"));
+}
+
+TEST_CASE("cli: offsets shows and resets the stored offsets", "[integration][cli]") {
+    SinkFixture f;
+    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"A"})");
+    f.produce("ticketland.orders.organizers", "org-2", R"({"id":"org-2","name":"B"})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    f.stop_sink();
+    auto [shown, out] = f.run_cli({"offsets"});
+    REQUIRE(shown.success());
+    CHECK_THAT(out, Catch::Contains(f.topic("ticketland.orders.organizers") + "\t0\t2"));
+
+    // Reset to 1: the next run re-reads org-2 (an idempotent replay) and stores 2 again.
+    auto [reset, rout] = f.run_cli({"offsets", "--reset", f.topic("ticketland.orders.organizers") + ":0", "--to", "1"});
+    INFO(rout);
+    REQUIRE(reset.success());
+    CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "1");
+    f.db().exec("UPDATE organizers SET name = 'changed' WHERE id = 'org-2'");
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-2'") == "B");
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-1'") == "A");
+    f.stop_sink();
+}
