@@ -184,7 +184,7 @@ TEST_CASE("all topologies in one worker: the same ids from each source land as s
                         Catch::Contains(f.topic("ticketland.tickets.tickets")));
 }
 
-TEST_CASE("schema-version: a version the topic does not accept writes nothing and is logged; the next record lands",
+TEST_CASE("schema-version: a version the topic does not accept writes nothing and is logged, the next record lands",
           "[integration][all-topologies][schema-version]") {
     SinkFixture f(all_three());
     f.start_sink();

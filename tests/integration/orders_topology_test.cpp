@@ -151,7 +151,7 @@ TEST_CASE("orders topology: every message kind lands column by column", "[integr
     CHECK(log.find("Иванова") == std::string::npos);
 }
 
-TEST_CASE("orders topology: duplicates and replays change nothing; a replayed order keeps a refund", "[integration][orders]") {
+TEST_CASE("orders topology: duplicates and replays change nothing, a replayed order keeps a refund", "[integration][orders]") {
     SinkFixture f;
     f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
     f.produce("ticketland.orders.events", "evt-1", kEventA);
@@ -229,7 +229,7 @@ TEST_CASE("orders topology: a refund before its order, an order before its event
     f.stop_sink();
 }
 
-TEST_CASE("orders topology: the same id from two sources stays two rows; a source not allowed writes nothing",
+TEST_CASE("orders topology: the same id from two sources stays two rows, a source not allowed writes nothing",
           "[integration][orders][sources]") {
     SinkFixture f;
     f.start_sink();
@@ -260,4 +260,23 @@ TEST_CASE("orders topology: a record that cannot be decoded is logged and skippe
     const std::string log = f.sink().log();
     CHECK_THAT(log, Catch::Contains("partition=0 offset=0"));
     CHECK_THAT(log, Catch::Contains("partition=0 offset=1") && Catch::Contains("text/csv"));
+}
+
+TEST_CASE("orders topology: a row the database rejects is isolated, the rest of its batch commits",
+          "[integration][orders][bad-input]") {
+    SinkFixture f;
+    const std::string too_long(600, 'x');  // organizers.name is VARCHAR(512)
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.produce("ticketland.orders.organizers", "org-2", R"({"id":"org-2","name":")" + too_long + R"("})");
+    f.produce("ticketland.orders.organizers", "org-3", R"({"id":"org-3","name":"Third"})");
+    f.flush();
+    f.start_sink();  // all three arrive in one batch
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM organizers") == "org-1,org-3");
+    CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "3");
+    f.stop_sink();
+    const std::string log = f.sink().log();
+    CHECK_THAT(log, Catch::Contains("record rejected by the database, skipped") && Catch::Contains("offset=1") &&
+                        Catch::Contains("MySQL error 1406") && Catch::Contains("on column name"));
+    CHECK(log.find(too_long) == std::string::npos);
 }

@@ -186,7 +186,7 @@ const std::string kOrdersSnapshot =
 
 }  // namespace
 
-TEST_CASE("protobuf vibe.v1, orders topology: an order before its event, then a refund; a replay keeps refunded",
+TEST_CASE("protobuf vibe.v1, orders topology: an order before its event, then a refund, a replay keeps refunded",
           "[integration][protobuf][orders]") {
     SinkFixture f(only("orders"));
     f.start_sink();

@@ -97,7 +97,7 @@ TEST_CASE("robustness: killed database connections are retried, offsets never ru
                              << exp.total_records() << " records");
 }
 
-TEST_CASE("robustness: two workers in one group share partitions; one leaves mid-drain", "[robustness][group]") {
+TEST_CASE("robustness: two workers in one group share partitions, one leaves mid-drain", "[robustness][group]") {
     SinkOptions so;
     so.partitions = 4;
     so.max_records = 200;

@@ -75,7 +75,7 @@ SinkOptions tickets_only() {
 
 }  // namespace
 
-TEST_CASE("tickets topology: organizer, event and tickets of every status land column by column; latest wins",
+TEST_CASE("tickets topology: organizer, event and tickets of every status land column by column, latest wins",
           "[integration][tickets]") {
     SinkFixture f(tickets_only());
     f.produce(kTopicOrg, "org-1", kOrganizer);

@@ -18,12 +18,16 @@ constexpr size_t kKeysPerExistsQuery = 200;
 EntityWriter::EntityWriter(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping), parking_(db, mapping) {}
 
 WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
-    WriteStats stats;
-    Written written;
     std::vector<const EntityRow *> ptrs;
     ptrs.reserve(rows.size());
     for (const auto &r : rows) ptrs.push_back(&r);
-    write_rows(ptrs, written, stats);
+    return apply(ptrs);
+}
+
+WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
+    WriteStats stats;
+    Written written;
+    write_rows(rows, written, stats);
 
     // Apply the children waiting for what was just written; they may in turn
     // be parents of other parked rows (order -> ticket -> ticket status).

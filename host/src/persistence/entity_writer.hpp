@@ -28,6 +28,7 @@ public:
     EntityWriter(Database &db, const Mapping &mapping);
 
     // Throws sql::SQLException (the caller rolls back and classifies).
+    WriteStats apply(const std::vector<const EntityRow *> &rows);
     WriteStats apply(const std::vector<EntityRow> &rows);
 
 private:

@@ -168,8 +168,9 @@ bool SinkWorker::write_batch(const std::vector<std::vector<EntityRow>> &per_reco
             if (!db_.connected()) db_.connect();
             db_.begin();
             if (!isolate) {
-                std::vector<EntityRow> rows;
-                for (const auto &r : per_record) rows.insert(rows.end(), r.begin(), r.end());
+                std::vector<const EntityRow *> rows;
+                for (const auto &r : per_record)
+                    for (const auto &row : r) rows.push_back(&row);
                 stats = writer_.apply(rows);
             } else {
                 stats = WriteStats{};
