@@ -237,11 +237,13 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
             doc.require_map(unless, "entity " + p.name + " unless");
             for (auto it = unless.begin(); it != unless.end(); ++it) {
                 const std::string uc = it->first.as<std::string>();
+                // it-> yields a temporary proxy: hold the node before iterating it.
+                const YAML::Node list = it->second;
                 if (!def->table->column(uc)) doc.fail(it->first, "entity " + p.name + ": table " + tname + " has no column '" + uc + "'");
-                if (!it->second.IsSequence() || it->second.size() == 0)
-                    doc.fail(it->second, "entity " + p.name + ": unless." + uc + " must be a non-empty list of values");
+                if (!list.IsSequence() || list.size() == 0)
+                    doc.fail(list, "entity " + p.name + ": unless." + uc + " must be a non-empty list of values");
                 std::vector<std::string> vals;
-                for (const auto &v : it->second) vals.push_back(v.as<std::string>());
+                for (const auto &v : list) vals.push_back(v.as<std::string>());
                 def->unless.emplace_back(uc, std::move(vals));
             }
         }
