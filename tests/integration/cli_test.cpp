@@ -98,3 +98,20 @@ TEST_CASE("cli: offsets shows and resets the stored offsets", "[integration][cli
     CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-1'") == "A");
     f.stop_sink();
 }
+
+TEST_CASE("cli: run --stop-at-end exits 0 once every partition is drained", "[integration][cli]") {
+    SinkFixture f;
+    for (int i = 0; i < 50; ++i)
+        f.produce("ticketland.orders.organizers", "org-" + std::to_string(i),
+                  R"({"id":"org-)" + std::to_string(i) + R"(","name":"N"})");
+    f.flush();
+    Process p({std::getenv("VSINK_SINKHOST"), "run", "--stop-at-end", "--config", f.config_path()}, f.env().as_env(),
+              f.config_path() + ".stop-at-end.log");
+    auto st = p.wait(60000);
+    INFO(p.log());
+    REQUIRE(st);
+    CHECK(st->success());
+    CHECK_THAT(p.log(), Catch::Contains("caught up with the end of every assigned partition"));
+    CHECK(f.scalar("SELECT COUNT(*) FROM organizers") == "50");
+    CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "50");
+}

@@ -147,6 +147,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         logger()->info("assigned {} partition(s), resuming from the database's stored offsets: {}", partitions.size(),
                        list.empty() ? "-" : list);
     } else {
+        commit_to_kafka(true);  // what the database committed, before the partitions go
         if (!batch_.empty())
             logger()->info("partitions revoked: dropping {} uncommitted record(s); their stored offsets did not move",
                            batch_.size());
@@ -291,12 +292,21 @@ void SinkWorker::process_batch() {
     logger()->debug("batch committed: {} record(s), {} parked, {} unparked", batch_.size(), stats.parked, stats.unparked);
 
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
+    for (const auto &[tp, off] : next) kafka_pending_[tp] = off;
+    commit_to_kafka(false);
+    batch_.clear();
+}
+
+void SinkWorker::commit_to_kafka(bool now) {
+    if (kafka_pending_.empty() || !consumer_) return;
+    if (!now && Clock::now() - last_kafka_commit_ < std::chrono::seconds(1)) return;
     std::vector<RdKafka::TopicPartition *> tps;
-    for (const auto &[tp, off] : next) tps.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
+    for (const auto &[tp, off] : kafka_pending_) tps.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
     const RdKafka::ErrorCode rc = consumer_->commitAsync(tps);
     if (rc != RdKafka::ERR_NO_ERROR) logger()->warn("kafka offset commit failed: {}", RdKafka::err2str(rc));
     RdKafka::TopicPartition::destroy(tps);
-    batch_.clear();
+    kafka_pending_.clear();
+    last_kafka_commit_ = Clock::now();
 }
 
 void SinkWorker::resync() {
@@ -405,15 +415,20 @@ void SinkWorker::run(const RunOptions &opts) {
         }
         const bool full = static_cast<int>(batch_.size()) >= cfg_.batch.max_records;
         const bool due = !batch_.empty() && Clock::now() - batch_started >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
-        if (full || due) process_batch();
-        else if (idle && batch_.empty() && opts.stop_at_end && caught_up()) {
-            logger()->info("caught up with the end of every assigned partition");
-            break;
+        if (full || due) {
+            process_batch();
+        } else if (idle) {
+            commit_to_kafka(false);
+            if (batch_.empty() && opts.stop_at_end && caught_up()) {
+                logger()->info("caught up with the end of every assigned partition");
+                break;
+            }
         }
         log_progress(false);
     }
     // On SIGTERM too: finish the batch in hand; if it cannot commit, its offsets stay put.
     if (!batch_.empty()) process_batch();
+    commit_to_kafka(true);
     log_progress(true);
     logger()->info("leaving the consumer group");
     consumer_->close();

@@ -73,6 +73,9 @@ private:
     bool caught_up();
     void sleep_interruptible(int ms);
     void log_progress(bool force);
+    // Kafka's committed offsets are for lag tools only (the database holds the
+    // truth), so they are sent at most once a second, and on revoke and stop.
+    void commit_to_kafka(bool now);
 
     WorkerConfig cfg_;
     const Mapping &mapping_;
@@ -86,6 +89,8 @@ private:
     std::vector<TopicPartition> assignment_;
     // Partitions to seek back after an abandoned batch: first offset not applied.
     std::map<TopicPartition, int64_t> rewind_;
+    std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka
+    Clock::time_point last_kafka_commit_ = Clock::now();
     bool batch_invalidated_ = false;
     std::string fatal_;  // set in the rebalance callback, thrown by the loop
     std::atomic<bool> stop_{false};
