@@ -97,6 +97,7 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         // Walk in record order: a row whose parents are all present joins the
         // current run (consecutive rows of one entity), others are parked.
         std::vector<const EntityRow *> run;
+        std::vector<ParkingLot::Waiting> waiting;
         auto flush = [&] {
             if (!run.empty()) write_run(run, stats);
             run.clear();
@@ -115,10 +116,9 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 break;
             }
             if (missing) {
-                flush();  // keep record order between written and parked rows
-                parking_.park(*r, *missing->table, missing_key);
-                ++stats.parked;
-                ++stats.statements;
+                // Parked rows are applied only after their parent is written,
+                // so they need not split the current run.
+                waiting.push_back({r, missing->table, missing_key});
                 continue;
             }
             if (!run.empty() && run.front()->def != r->def) flush();
@@ -126,6 +126,8 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
             if (r->def->mode == WriteMode::Upsert) written[table].insert(r->key_text());
         }
         flush();
+        stats.statements += parking_.park(waiting);
+        stats.parked += waiting.size();
     }
 }
 

@@ -109,21 +109,34 @@ EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOri
     return row;
 }
 
-void ParkingLot::park(const EntityRow &row, const TableDef &parent_table, const std::string &parent_key) {
-    auto &st = db_.prepare(
-        "INSERT INTO `sink_parked` (`parent_table`, `parent_key`, `entity`, `payload`, `topic`, `kafka_partition`, "
-        "`kafka_offset`, `parked_at`) VALUES (?,?,?,?,?,?,?,?)");
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
-    st.setString(1, parent_table.name);
-    st.setString(2, parent_key);
-    st.setString(3, row.def->name);
-    st.setString(4, encode_row(row));
-    st.setString(5, row.origin.topic);
-    st.setInt(6, row.origin.partition);
-    st.setInt64(7, row.origin.offset);
-    st.setString(8, format_utc_datetime(now_ms));
-    st.executeUpdate();
+size_t ParkingLot::park(const std::vector<Waiting> &rows) {
+    constexpr size_t kRowsPerInsert = 100;
+    const std::string now = format_utc_datetime(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::chrono::system_clock::now().time_since_epoch()).count());
+    size_t statements = 0;
+    for (size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+        const size_t n = std::min(kRowsPerInsert, rows.size() - start);
+        std::string q =
+            "INSERT INTO `sink_parked` (`parent_table`, `parent_key`, `entity`, `payload`, `topic`, `kafka_partition`, "
+            "`kafka_offset`, `parked_at`) VALUES ";
+        for (size_t i = 0; i < n; ++i) q += i ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
+        auto &st = db_.prepare(q);
+        unsigned p = 1;
+        for (size_t i = start; i < start + n; ++i) {
+            const Waiting &w = rows[i];
+            st.setString(p++, w.parent_table->name);
+            st.setString(p++, w.parent_key);
+            st.setString(p++, w.row->def->name);
+            st.setString(p++, encode_row(*w.row));
+            st.setString(p++, w.row->origin.topic);
+            st.setInt(p++, w.row->origin.partition);
+            st.setInt64(p++, w.row->origin.offset);
+            st.setString(p++, now);
+        }
+        st.executeUpdate();
+        ++statements;
+    }
+    return statements;
 }
 
 std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const std::set<std::string> &keys) {

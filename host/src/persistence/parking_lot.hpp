@@ -22,8 +22,15 @@ class ParkingLot {
 public:
     ParkingLot(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping) {}
 
-    // Parks `row` until `parent_table` has a row with `parent_key`.
-    void park(const EntityRow &row, const TableDef &parent_table, const std::string &parent_key);
+    struct Waiting {
+        const EntityRow *row;
+        const TableDef *parent_table;
+        std::string parent_key;
+    };
+    // Parks each row until its parent table has a row with its parent key,
+    // in multi-row inserts; their order is the order they are applied in.
+    // Returns the number of statements run.
+    size_t park(const std::vector<Waiting> &rows);
 
     // Takes (deletes and returns, oldest first) every row waiting for one of
     // `keys` in `table`. Locks them, so two workers never apply one twice.
