@@ -5,13 +5,11 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <set>
 #include <thread>
 
-#include <datagen/orders_generator.hpp>
 #include <vsink/test/wait_until.hpp>
 
-#include "sink_fixture.hpp"
+#include "orders_backlog.hpp"
 
 using namespace vsink::test;
 using vsink::datagen::OrdersGenerator;
@@ -21,33 +19,12 @@ namespace {
 
 OrdersGenerator produce_orders(SinkFixture &f, int orders, uint64_t seed) {
     OrdersOptions go;
-    go.topic_prefix = f.topic("ticketland.orders.");
     go.orders = orders;
     go.events = 12;
     go.organizers = 3;
     go.refund_every = 7;
     go.seed = seed;
-    OrdersGenerator gen(go);
-    vsink::datagen::GeneratedRecord r;
-    while (gen.next(r)) f.produce_raw(r.topic.substr(f.topic("").size()), r.key, r.value, r.headers);
-    f.flush();
-    return gen;
-}
-
-void check_expected(SinkFixture &f, const vsink::datagen::Expected &exp) {
-    CHECK(f.scalar("SELECT COALESCE(SUM(next_offset), 0) FROM sink_offsets") == std::to_string(exp.total_records()));
-    CHECK(f.scalar("SELECT COUNT(*) FROM organizers") == std::to_string(exp.organizers));
-    CHECK(f.scalar("SELECT COUNT(*) FROM events") == std::to_string(exp.events));
-    CHECK(f.scalar("SELECT COUNT(*) FROM orders") == std::to_string(exp.orders));
-    CHECK(f.scalar("SELECT COUNT(*) FROM tickets") == std::to_string(exp.tickets));
-    CHECK(f.scalar("SELECT COUNT(*) FROM refunds") == std::to_string(exp.refunds));
-    CHECK(f.scalar("SELECT COUNT(*) FROM refund_tickets") == std::to_string(exp.refund_tickets));
-    CHECK(f.scalar("SELECT COUNT(*) FROM tickets WHERE status = 'refunded'") == std::to_string(exp.tickets_refunded));
-    CHECK(f.scalar("SELECT COUNT(*) FROM tickets WHERE status = 'active'") == std::to_string(exp.tickets_active));
-    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
-    std::set<std::string> refunded;
-    for (const auto &row : f.rows("SELECT id FROM tickets WHERE status = 'refunded'")) refunded.insert(col(row, "id"));
-    CHECK(refunded == std::set<std::string>(exp.refunded_ticket_ids.begin(), exp.refunded_ticket_ids.end()));
+    return produce_orders_backlog(f, go);
 }
 
 }  // namespace
@@ -67,7 +44,7 @@ TEST_CASE("robustness: killed database connections are retried, offsets never ru
     // it has committed something since the previous kill.
     const std::string sink_conns = "SELECT id FROM information_schema.processlist WHERE db = " +
                                    Database::quote(f.database()) + " AND id <> CONNECTION_ID()";
-    const std::string applied_sql = "SELECT COALESCE(SUM(next_offset), 0) FROM sink_offsets";
+    const std::string applied_sql = kAppliedRecordsSql;
     const std::string total = std::to_string(exp.total_records());
     int kills = 0, kills_mid_drain = 0;
     std::string last = f.scalar(applied_sql);
@@ -90,7 +67,7 @@ TEST_CASE("robustness: killed database connections are retried, offsets never ru
     REQUIRE(f.wait_caught_up(120000));
     CHECK(kills_mid_drain >= 5);
     CHECK(kills >= 5);
-    check_expected(f, exp);
+    check_orders_landed(f, exp);
     f.stop_sink();
     CHECK_THAT(f.sink().log(), Catch::Contains("retrying"));
     WARN("db outage test: " << kills << " connections killed in " << kills_mid_drain << " rounds mid-drain, "
@@ -109,7 +86,7 @@ TEST_CASE("robustness: two workers in one group share partitions, one leaves mid
     f.start_sink();
     Process second({std::getenv("VSINK_SINKHOST"), "run", "--config", f.config_path()}, f.env().as_env(),
                    f.env().scratch_dir() + "/" + f.database() + "-second.log");
-    const std::string applied_sql = "SELECT COALESCE(SUM(next_offset), 0) FROM sink_offsets";
+    const std::string applied_sql = kAppliedRecordsSql;
     // Let both work for a while, then the second leaves cleanly (SIGTERM) mid-drain.
     REQUIRE(wait_until(60000, [&] { return std::stoll(f.scalar(applied_sql)) > 0; }));
     REQUIRE(wait_until(60000, [&] { return second.log().find("assigned") != std::string::npos; }));
@@ -126,7 +103,7 @@ TEST_CASE("robustness: two workers in one group share partitions, one leaves mid
     CHECK_THAT(second.log(), Catch::Contains("leaving the consumer group"));
 
     REQUIRE(f.wait_caught_up(180000));
-    check_expected(f, exp);
+    check_orders_landed(f, exp);
     f.stop_sink();
     WARN("group test: second worker left at " << at_leave << " of " << exp.total_records() << " records");
 }
