@@ -14,19 +14,6 @@ using namespace vsink::test;
 
 namespace {
 
-SinkOptions all_three() {
-    SinkOptions o;
-    o.topologies = {"orders", "tickets", "ticketscloud"};
-    return o;
-}
-
-template <class Msg>
-std::string bytes(const Msg &m) {
-    std::string out;
-    REQUIRE(m.SerializeToString(&out));
-    return out;
-}
-
 const char *kOrganizer = R"({"id":"org-1","name":"Ticketland org"})";
 const char *kEvent = R"({"id":"evt-1","name":"TL event","category":"show","start_at":1740997200,"organizer_id":"org-1"})";
 const char *kOrder = R"({"id":"ord-1","event_id":"evt-1","organizer_id":"org-1",
@@ -39,7 +26,7 @@ std::string tc_partner() {
     ticketscloud::Partner p;
     p.set_id("org-1");
     p.set_name("Ticketscloud org");
-    return bytes(p);
+    return serialized(p);
 }
 
 std::string tc_event() {
@@ -51,7 +38,7 @@ std::string tc_event() {
     auto *s = e.add_sets();
     s->set_id("set-1");
     s->set_name("Танцпол");
-    return bytes(e);
+    return serialized(e);
 }
 
 std::string tc_order() {
@@ -67,7 +54,7 @@ std::string tc_order() {
     t->set_id("tkt-1");
     t->set_barcode("TC1");
     t->set_set("set-1");
-    return bytes(o);
+    return serialized(o);
 }
 
 std::string per_source(SinkFixture &f, const std::string &table) {
@@ -79,7 +66,7 @@ std::string per_source(SinkFixture &f, const std::string &table) {
 
 TEST_CASE("all topologies in one worker: the same ids from each source land as separate rows",
           "[integration][all-topologies][sources]") {
-    SinkFixture f(all_three());
+    SinkFixture f(SinkOptions::of({"orders", "tickets", "ticketscloud"}));
     // Ticketland, orders topology.
     f.produce("ticketland.orders.organizers", "org-1", kOrganizer);
     f.produce("ticketland.orders.events", "evt-1", kEvent);
@@ -186,7 +173,7 @@ TEST_CASE("all topologies in one worker: the same ids from each source land as s
 
 TEST_CASE("schema-version: a version the topic does not accept writes nothing and is logged, the next record lands",
           "[integration][all-topologies][schema-version]") {
-    SinkFixture f(all_three());
+    SinkFixture f(SinkOptions::of({"orders", "tickets", "ticketscloud"}));
     f.start_sink();
     const Headers v2{{"content-type", "application/json"}, {"schema-version", "2.0"}, {"application-id", "ticketland"}};
     const Headers none{{"content-type", "application/json"}, {"application-id", "ticketland"}};

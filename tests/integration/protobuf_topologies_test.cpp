@@ -18,19 +18,6 @@ namespace {
 
 const char *kPb = "application/x-protobuf";
 
-SinkOptions only(const std::string &topology) {
-    SinkOptions o;
-    o.topologies = {topology};
-    return o;
-}
-
-template <class Msg>
-std::string bytes(const Msg &m) {
-    std::string out;
-    REQUIRE(m.SerializeToString(&out));
-    return out;
-}
-
 std::string organizer_pb() {
     vibe::v1::Organizer o;
     o.set_id("org-1");
@@ -41,7 +28,7 @@ std::string organizer_pb() {
     l->set_inn("9909000001");
     l->set_ogrn("1234567890123");
     l->set_address("London");
-    return bytes(o);
+    return serialized(o);
 }
 
 std::string event_pb() {
@@ -63,7 +50,7 @@ std::string event_pb() {
     v->set_city_name("London");
     v->set_lat(51.508);
     v->set_lon(0.029);
-    return bytes(e);
+    return serialized(e);
 }
 
 std::string order_pb() {
@@ -92,7 +79,7 @@ std::string order_pb() {
     t2->set_category("Balcony");
     t2->set_price_nominal(4500);
     t2->set_currency(vibe::v1::CNY);
-    return bytes(o);
+    return serialized(o);
 }
 
 std::string refund_pb() {
@@ -102,7 +89,7 @@ std::string refund_pb() {
     c->set_phone("+447700900123");
     c->set_name("Gleb Orlov");
     r.add_ticket_ids("tkt-1");
-    return bytes(r);
+    return serialized(r);
 }
 
 std::string ticket_pb(const std::string &id, vibe::v1::Ticket::Status status) {
@@ -125,7 +112,7 @@ std::string ticket_pb(const std::string &id, vibe::v1::Ticket::Status status) {
     t.set_description("desc " + id);
     t.set_price_nominal(120000);
     t.set_currency(vibe::v1::USD);
-    return bytes(t);
+    return serialized(t);
 }
 
 void check_organizer(SinkFixture &f) {
@@ -188,7 +175,7 @@ const std::string kOrdersSnapshot =
 
 TEST_CASE("protobuf vibe.v1, orders topology: an order before its event, then a refund, a replay keeps refunded",
           "[integration][protobuf][orders]") {
-    SinkFixture f(only("orders"));
+    SinkFixture f(SinkOptions::of({"orders"}));
     f.start_sink();
     f.produce("ticketland.orders.organizers", "org-1", organizer_pb(), "ticketland", kPb);
     f.produce("ticketland.orders.orders", "ord-1", order_pb(), "ticketland", kPb);
@@ -299,7 +286,7 @@ TEST_CASE("protobuf vibe.v1, orders topology: an order before its event, then a 
 
 TEST_CASE("protobuf vibe.v1, tickets topology: tickets of every status, latest wins, a ticket without status is skipped",
           "[integration][protobuf][tickets]") {
-    SinkFixture f(only("tickets"));
+    SinkFixture f(SinkOptions::of({"tickets"}));
     f.produce("ticketland.tickets.organizers", "org-1", organizer_pb(), "ticketland", kPb);
     f.produce("ticketland.tickets.events", "evt-1", event_pb(), "ticketland", kPb);
     f.produce("ticketland.tickets.tickets", "tkt-a", ticket_pb("tkt-a", vibe::v1::Ticket::ACTIVE), "ticketland", kPb);

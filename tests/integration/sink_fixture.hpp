@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@
 namespace vsink::test {
 
 struct SinkOptions {
+    // Options reading just these topology files of mappings/.
+    static SinkOptions of(std::vector<std::string> topology_files) {
+        SinkOptions o;
+        o.topologies = std::move(topology_files);
+        return o;
+    }
+
     // Topic mapping files of mappings/ to load besides vibe-tables.yaml.
     std::vector<std::string> topologies = {"orders"};
     int partitions = 1;
@@ -73,6 +81,14 @@ private:
     std::unique_ptr<Process> sink_;
     int sink_runs_ = 0;
 };
+
+// A protobuf message's wire bytes, as a producer would send them.
+template <class Msg>
+std::string serialized(const Msg &m) {
+    std::string out;
+    if (!m.SerializeToString(&out)) throw std::runtime_error("cannot serialize a test message");
+    return out;
+}
 
 // The value of `column` in a row, "NULL" for SQL NULL.
 std::string col(const Row &row, const std::string &column);

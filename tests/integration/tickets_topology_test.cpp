@@ -67,17 +67,11 @@ const std::string kSnapshot =
     "   series, seat_row, seat, category, description, price_nominal, currency, customer_email, customer_phone,"
     "   customer_name) ORDER BY id SEPARATOR ';') FROM tickets))";
 
-SinkOptions tickets_only() {
-    SinkOptions o;
-    o.topologies = {"tickets"};
-    return o;
-}
-
 }  // namespace
 
 TEST_CASE("tickets topology: organizer, event and tickets of every status land column by column, latest wins",
           "[integration][tickets]") {
-    SinkFixture f(tickets_only());
+    SinkFixture f(SinkOptions::of({"tickets"}));
     f.produce(kTopicOrg, "org-1", kOrganizer);
     f.produce(kTopicEvt, "evt-1", kEvent1);
     f.produce(kTopicTkt, "tkt-a", ticket_json("tkt-a", "active"));
@@ -190,7 +184,7 @@ TEST_CASE("tickets topology: organizer, event and tickets of every status land c
 
 TEST_CASE("tickets topology: a ticket before its event waits and lands when the event arrives",
           "[integration][tickets][parking]") {
-    SinkFixture f(tickets_only());
+    SinkFixture f(SinkOptions::of({"tickets"}));
     f.start_sink();
     f.produce(kTopicOrg, "org-1", kOrganizer);
     f.produce(kTopicTkt, "tkt-p", ticket_json("tkt-p", "active", "evt-2"));
@@ -220,7 +214,7 @@ TEST_CASE("tickets topology: a ticket before its event waits and lands when the 
 
 TEST_CASE("tickets topology: two records of one parked ticket: the later status wins once the event arrives",
           "[integration][tickets][parking]") {
-    SinkFixture f(tickets_only());
+    SinkFixture f(SinkOptions::of({"tickets"}));
     f.start_sink();
     f.produce(kTopicOrg, "org-1", kOrganizer);
     f.produce(kTopicTkt, "tkt-p", ticket_json("tkt-p", "active", "evt-2"));
@@ -239,7 +233,7 @@ TEST_CASE("tickets topology: two records of one parked ticket: the later status 
 }
 
 TEST_CASE("tickets topology: a replay of the same records changes nothing", "[integration][tickets][replay]") {
-    SinkFixture f(tickets_only());
+    SinkFixture f(SinkOptions::of({"tickets"}));
     auto send_all = [&] {
         f.produce(kTopicOrg, "org-1", kOrganizer);
         f.produce(kTopicEvt, "evt-1", kEvent1);

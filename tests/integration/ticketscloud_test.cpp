@@ -21,19 +21,6 @@ const char *kEvents = "ticketscloud.events";
 const char *kOrders = "ticketscloud.orders";
 const char *kRefunds = "ticketscloud.refund_requests";
 
-SinkOptions tc_only() {
-    SinkOptions o;
-    o.topologies = {"ticketscloud"};
-    return o;
-}
-
-template <class Msg>
-std::string bytes(const Msg &m) {
-    std::string out;
-    REQUIRE(m.SerializeToString(&out));
-    return out;
-}
-
 void ts(google::protobuf::Timestamp *t, int64_t seconds, int32_t nanos = 0) {
     t->set_seconds(seconds);
     t->set_nanos(nanos);
@@ -60,7 +47,7 @@ std::string partner_ltd() {
     l->set_address("Москва, Тверская 1");
     l->set_inn("7700000002");
     l->set_ogrn("1157746000000");
-    return bytes(p);
+    return serialized(p);
 }
 
 std::string partner_ip() {
@@ -71,14 +58,14 @@ std::string partner_ip() {
     l->set_name("ИП Соколов Иван");
     l->set_inn("500100000001");
     l->set_ogrnip("304500000000001");
-    return bytes(p);
+    return serialized(p);
 }
 
 std::string partner_bare() {
     tcpb::Partner p;
     p.set_id("org-3");
     p.set_name("Без реквизитов");
-    return bytes(p);
+    return serialized(p);
 }
 
 std::string event_full() {
@@ -117,7 +104,7 @@ std::string event_full() {
     s2->set_name("VIP");
     s2->set_removed(true);
     ts(e.mutable_updated_at(), 1740000000);
-    return bytes(e);
+    return serialized(e);
 }
 
 std::string event_min(const std::string &id, tcpb::Event::Status status, const std::string &org = "org-1") {
@@ -129,7 +116,7 @@ std::string event_min(const std::string &id, tcpb::Event::Status status, const s
     auto *s = e.add_sets();
     s->set_id("set-" + id);
     s->set_name("Партер " + id);
-    return bytes(e);
+    return serialized(e);
 }
 
 tcpb::Order order(const std::string &id, tcpb::Order::Status status, const std::string &event_id,
@@ -184,7 +171,7 @@ std::string refund_request(const std::string &id, tcpb::RefundRequest::Status st
     }
     r.set_event("evt-1");
     r.set_org("org-1");
-    return bytes(r);
+    return serialized(r);
 }
 
 std::string statuses(SinkFixture &f) {
@@ -195,7 +182,7 @@ std::string statuses(SinkFixture &f) {
 
 TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, legal_ru, sets) land column by column",
           "[integration][ticketscloud]") {
-    SinkFixture f(tc_only());
+    SinkFixture f(SinkOptions::of({"ticketscloud"}));
     produce_tc(f, kPartners, std::nullopt, partner_ltd());  // no key either: the id is in the body
     produce_tc(f, kPartners, std::string("org-2"), partner_ip());
     produce_tc(f, kPartners, std::string("org-3"), partner_bare());
@@ -308,12 +295,12 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
 
 TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tickets), refund requests APPROVED/REJECTED",
           "[integration][ticketscloud][orders]") {
-    SinkFixture f(tc_only());
+    SinkFixture f(SinkOptions::of({"ticketscloud"}));
     produce_tc(f, kPartners, std::string("org-1"), partner_ltd());
     produce_tc(f, kEvents, std::string("evt-1"), event_full());
     produce_tc(f, kOrders, std::string("ord-1"),
-               bytes(order("ord-1", tcpb::Order::DONE, "evt-1", {{"tk-1", "set-1"}, {"tk-2", "set-2"}})));
-    produce_tc(f, kOrders, std::string("ord-3"), bytes(order("ord-3", tcpb::Order::IN_PROGRESS, "evt-1", {{"tk-9", "set-1"}})));
+               serialized(order("ord-1", tcpb::Order::DONE, "evt-1", {{"tk-1", "set-1"}, {"tk-2", "set-2"}})));
+    produce_tc(f, kOrders, std::string("ord-3"), serialized(order("ord-3", tcpb::Order::IN_PROGRESS, "evt-1", {{"tk-9", "set-1"}})));
     f.flush();
     f.start_sink();
     REQUIRE(f.wait_caught_up());
@@ -371,10 +358,10 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
     // The same order, now CANCELLED: its earlier-active tickets are cancelled.
     // A new CANCELLED order inserts its tickets as cancelled; EXPIRED cancels too.
     produce_tc(f, kOrders, std::string("ord-1"),
-               bytes(order("ord-1", tcpb::Order::CANCELLED, "evt-1", {{"tk-1", "set-1"}, {"tk-2", "set-2"}})));
-    produce_tc(f, kOrders, std::string("ord-2"), bytes(order("ord-2", tcpb::Order::CANCELLED, "evt-1", {{"tk-3", "set-1"}})));
-    produce_tc(f, kOrders, std::string("ord-4"), bytes(order("ord-4", tcpb::Order::DONE, "evt-1", {{"tk-4", "set-1"}})));
-    produce_tc(f, kOrders, std::string("ord-4"), bytes(order("ord-4", tcpb::Order::EXPIRED, "evt-1", {{"tk-4", "set-1"}})));
+               serialized(order("ord-1", tcpb::Order::CANCELLED, "evt-1", {{"tk-1", "set-1"}, {"tk-2", "set-2"}})));
+    produce_tc(f, kOrders, std::string("ord-2"), serialized(order("ord-2", tcpb::Order::CANCELLED, "evt-1", {{"tk-3", "set-1"}})));
+    produce_tc(f, kOrders, std::string("ord-4"), serialized(order("ord-4", tcpb::Order::DONE, "evt-1", {{"tk-4", "set-1"}})));
+    produce_tc(f, kOrders, std::string("ord-4"), serialized(order("ord-4", tcpb::Order::EXPIRED, "evt-1", {{"tk-4", "set-1"}})));
     f.flush();
     REQUIRE(f.wait_caught_up());
     CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', status ORDER BY id) FROM orders") ==
@@ -389,7 +376,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
 
     // Refund requests: APPROVED refunds, REJECTED and NEW leave tickets alone.
     produce_tc(f, kOrders, std::string("ord-5"),
-               bytes(order("ord-5", tcpb::Order::DONE, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
+               serialized(order("ord-5", tcpb::Order::DONE, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
     produce_tc(f, kRefunds, std::string("rr-1"), refund_request("rr-1", tcpb::RefundRequest::APPROVED, "ord-5", {"tk-5a"}));
     produce_tc(f, kRefunds, std::string("rr-2"), refund_request("rr-2", tcpb::RefundRequest::REJECTED, "ord-5", {"tk-5b"}));
     produce_tc(f, kRefunds, std::string("rr-3"), refund_request("rr-3", tcpb::RefundRequest::NEW, "ord-5", {"tk-5c"}));
@@ -424,7 +411,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
     // of the DONE order does not revive it.
     produce_tc(f, kRefunds, std::string("rr-3"), refund_request("rr-3", tcpb::RefundRequest::APPROVED, "ord-5", {"tk-5c"}));
     produce_tc(f, kOrders, std::string("ord-5"),
-               bytes(order("ord-5", tcpb::Order::DONE, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
+               serialized(order("ord-5", tcpb::Order::DONE, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
     f.flush();
     REQUIRE(f.wait_caught_up());
     CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', status ORDER BY id) FROM tickets WHERE order_id = 'ord-5'") ==
@@ -433,7 +420,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
 
     // A later cancellation of the order cancels its active ticket but never undoes a refund.
     produce_tc(f, kOrders, std::string("ord-5"),
-               bytes(order("ord-5", tcpb::Order::CANCELLED, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
+               serialized(order("ord-5", tcpb::Order::CANCELLED, "evt-1", {{"tk-5a", "set-1"}, {"tk-5b", "set-1"}, {"tk-5c", "set-1"}})));
     f.flush();
     REQUIRE(f.wait_caught_up());
     CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', status ORDER BY id) FROM tickets WHERE order_id = 'ord-5'") ==
@@ -448,11 +435,11 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
 }
 
 TEST_CASE("ticketscloud: an order before its event waits and lands after", "[integration][ticketscloud][parking]") {
-    SinkFixture f(tc_only());
+    SinkFixture f(SinkOptions::of({"ticketscloud"}));
     f.start_sink();
     produce_tc(f, kPartners, std::string("org-1"), partner_ltd());
     produce_tc(f, kOrders, std::string("ord-7"),
-               bytes(order("ord-7", tcpb::Order::DONE, "evt-7", {{"tk-7", "set-evt-7"}})));
+               serialized(order("ord-7", tcpb::Order::DONE, "evt-7", {{"tk-7", "set-evt-7"}})));
     f.flush();
     REQUIRE(f.wait_caught_up());
     CHECK(f.scalar("SELECT COUNT(*) FROM orders") == "0");

@@ -11,6 +11,7 @@
 #include <ticketscloud/partner.pb.h>
 #include <ticketscloud/refund_request.pb.h>
 
+#include "protobuf_wire.hpp"
 #include "ticketscloud_decoder.hpp"
 
 #ifdef VIBE_MAPPINGS_DIR
@@ -24,46 +25,12 @@
 
 namespace tcpb = ::ticketscloud;
 
+using namespace protobuf_wire;
+
 namespace {
 
-// Raw protobuf wire encoding, to add fields our .proto files do not declare.
-std::string varint(uint64_t v) {
-    std::string out;
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-    return out;
-}
-std::string field_varint(int number, uint64_t v) {
-    return varint(static_cast<uint64_t>(number) << 3 | 0) + varint(v);
-}
-std::string field_bytes(int number, const std::string &v) {
-    return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(v.size()) + v;
-}
-std::string field_fixed32(int number) {
-    return varint(static_cast<uint64_t>(number) << 3 | 5) + std::string(4, '\x02');
-}
 std::string unknown_fields() {
     return field_varint(99, 1) + field_bytes(100, "future") + field_fixed32(101);
-}
-
-template <class Msg>
-std::string bytes_of(const Msg &m) {
-    std::string s;
-    REQUIRE(m.SerializeToString(&s));
-    return s;
-}
-
-template <class F>
-std::string error_of(F &&f) {
-    try {
-        f();
-    } catch (const vibe::DecodeError &e) {
-        return e.what();
-    }
-    return "";
 }
 
 void set_time(google::protobuf::Timestamp *ts, int64_t seconds, int32_t nanos) {

@@ -13,51 +13,17 @@
 #include <vibe/v1/ticket.pb.h>
 
 #include "protobuf_decoder.hpp"
+#include "protobuf_wire.hpp"
 
 namespace v1 = vibe::v1;
 
+using namespace protobuf_wire;
+
 namespace {
 
-// Raw protobuf wire encoding, to add fields our .proto files do not declare.
-std::string varint(uint64_t v) {
-    std::string out;
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-    return out;
-}
-std::string field_varint(int number, uint64_t v) {
-    return varint(static_cast<uint64_t>(number) << 3 | 0) + varint(v);
-}
-std::string field_bytes(int number, const std::string &v) {
-    return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(v.size()) + v;
-}
-std::string field_fixed64(int number) {
-    return varint(static_cast<uint64_t>(number) << 3 | 1) + std::string(8, '\x01');
-}
 // Field 99 varint, 100 length-delimited, 101 fixed64: nothing we declare.
 std::string unknown_fields() {
     return field_varint(99, 1) + field_bytes(100, "future") + field_fixed64(101);
-}
-
-template <class Msg>
-std::string bytes_of(const Msg &m) {
-    std::string s;
-    REQUIRE(m.SerializeToString(&s));
-    return s;
-}
-
-// The message of the DecodeError f throws ("" if it throws nothing).
-template <class F>
-std::string error_of(F &&f) {
-    try {
-        f();
-    } catch (const vibe::DecodeError &e) {
-        return e.what();
-    }
-    return "";
 }
 
 v1::Customer make_customer() {
