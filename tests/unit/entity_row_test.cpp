@@ -2,6 +2,7 @@
 
 #include "mapping/mapping.hpp"
 #include "persistence/entity_row.hpp"
+#include "persistence/entity_writer.hpp"
 #include "persistence/parking_lot.hpp"
 #include "temp_file.hpp"
 
@@ -50,4 +51,63 @@ entities:
     CHECK(narrow.values[2].is_null());
     CHECK(back.key_text() == join_key({"tl", "x\x01y"}));
     CHECK_THROWS_WITH(decode_row(*row.def, payload.substr(0, payload.size() - 3), {}), Catch::Contains("truncated"));
+}
+
+TEST_CASE("entity row: a row parked under a column's old name reads as the renamed column", "[row]") {
+    // The previous version keyed rows by `source`; this mapping renamed it.
+    TempFile old_f("old.yaml", R"(tables:
+  t:
+    columns: {source: VARCHAR(16) NOT NULL, id: VARCHAR(8) NOT NULL, s: TEXT}
+    key: [source, id]
+entities:
+  e: {table: t, columns: [source, id, s]}
+)");
+    TempFile new_f("new.yaml", R"(tables:
+  t:
+    columns: {system: VARCHAR(16) NOT NULL, id: VARCHAR(8) NOT NULL, s: TEXT, extra: TEXT}
+    key: [system, id]
+    renamed: {system: source}
+entities:
+  e: {table: t, columns: [system, id, s, extra]}
+)");
+    const Mapping before = Mapping::load({old_f.str()});
+    const Mapping after = Mapping::load({new_f.str()});
+    EntityRow row;
+    row.def = before.entity("e");
+    row.values = {Value::str("ticketland"), Value::str("ord-1"), Value::str("text")};
+    const EntityRow back = decode_row(*after.entity("e"), encode_row(row), {"topic", 0, 3});
+    REQUIRE(back.values.size() == 4);
+    CHECK(back.values[0].s == "ticketland");
+    CHECK(back.values[1].s == "ord-1");
+    CHECK(back.values[2].s == "text");
+    CHECK(back.values[3].is_null());
+    CHECK(back.key_text() == join_key({"ticketland", "ord-1"}));
+}
+
+TEST_CASE("entity writer: a lookup fills only a column the entity left NULL", "[row]") {
+    TempFile f("m.yaml", R"(tables:
+  sets:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, name: VARCHAR(64)}
+    key: [system, id]
+  seats:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, set_id: VARCHAR(8), category: VARCHAR(64)}
+    key: [system, id]
+entities:
+  seat:
+    table: seats
+    columns: [system, id, set_id, category]
+    lookups:
+      category: {table: sets, column: name, on: {system: system, id: set_id}}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const Lookup &lk = m.entity("seat")->lookups.at(0);
+    EntityRow row;
+    row.def = m.entity("seat");
+    row.values = {Value::str("tc"), Value::str("seat-1"), Value::str("set-9"), Value::null()};
+    CHECK(lookup_key(row, lk) == std::vector<std::string>{"tc", "set-9"});
+    row.values[3] = Value::str("Parterre");  // the record's own category wins: no lookup
+    CHECK_FALSE(lookup_key(row, lk));
+    row.values[3] = Value::null();
+    row.values[2] = Value::null();  // no set to look in
+    CHECK_FALSE(lookup_key(row, lk));
 }

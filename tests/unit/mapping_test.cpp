@@ -137,3 +137,93 @@ entities:
       c: {table: t, column: nope, on: {source: source, id: id}}
 )"), Catch::Contains("table t has no column 'nope'"));
 }
+
+TEST_CASE("mapping: the project's tables are keyed by system, once called source", "[mapping]") {
+    const Mapping m = Mapping::load({kRepoMappings + "vibe-tables.yaml"});
+    for (const auto &t : m.tables()) {
+        INFO(t->name);
+        CHECK(t->key.front() == "system");
+        REQUIRE(t->renamed.size() == 1);
+        CHECK(t->renamed[0] == std::make_pair(std::string("system"), std::string("source")));
+    }
+    // A nested organizer updates only what it carries; the ticket of the
+    // tickets topology keeps its stored status when it has none.
+    const EntityDef *no = m.entity("nested_organizer");
+    REQUIRE(no);
+    CHECK(no->keep_when_null == std::vector<bool>{false, false, true, true, true, true, true, true});
+    const EntityDef *t = m.entity("ticket");
+    REQUIRE(t);
+    for (size_t i = 0; i < t->columns.size(); ++i) CHECK(t->keep_when_null[i] == (t->columns[i] == "status"));
+    CHECK(std::none_of(m.entity("order")->keep_when_null.begin(), m.entity("order")->keep_when_null.end(),
+                       [](bool b) { return b; }));
+}
+
+TEST_CASE("mapping: renamed records each column's old name", "[mapping]") {
+    TempFile f("m.yaml", R"(tables:
+  t:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, label: TEXT}
+    key: [system, id]
+    renamed: {system: source, label: title}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const TableDef *t = m.table("t");
+    REQUIRE(t->renamed.size() == 2);
+    CHECK(t->renamed[0] == std::make_pair(std::string("system"), std::string("source")));
+    CHECK(t->renamed[1] == std::make_pair(std::string("label"), std::string("title")));
+    REQUIRE(t->renamed_from("title"));
+    CHECK(*t->renamed_from("title") == "label");
+    CHECK(t->renamed_from("label") == nullptr);
+    CHECK(t->renamed_from("nope") == nullptr);
+}
+
+TEST_CASE("mapping: a bad renamed entry is an error with file and line", "[mapping]") {
+    const std::string head = "tables:\n  t:\n    columns: {system: INT, id: INT, label: TEXT}\n    key: [system, id]\n";
+    CHECK_THAT(error_of(head + "    renamed: {color: colour}\n"),
+               Catch::Contains("m.yaml:5: table t: renamed names 'color', which is not a column"));
+    CHECK_THAT(error_of(head + "    renamed:\n      system: 'bad name'\n"),
+               Catch::Contains("m.yaml:6: table t: the old name of column system is not a valid identifier"));
+    CHECK_THAT(error_of(head + "    renamed:\n      system: source\n      label: id\n"),
+               Catch::Contains("m.yaml:7: table t: the old name 'id' of column label is a current column"));
+    CHECK_THAT(error_of(head + "    renamed:\n      system: source\n      label: source\n"),
+               Catch::Contains("m.yaml:7: table t: renamed lists column 'source' twice"));
+    CHECK_THAT(error_of(head + "    renamed: [system, source]\n"),
+               Catch::Contains("m.yaml:5: table t renamed must be a map"));
+}
+
+TEST_CASE("mapping: keep_when_null lists columns, or all non-key ones", "[mapping]") {
+    TempFile f("m.yaml", kTables + R"(entities:
+  some:
+    table: kids
+    columns: [source, id, parent_id, state]
+    keep_when_null: [state]
+  every:
+    table: kids
+    columns: [source, id, parent_id, state]
+    keep_when_null: all
+  every_but_kept:
+    table: kids
+    columns: [source, id, parent_id, state]
+    keep_on_update: [state]
+    keep_when_null: all
+)");
+    const Mapping m = Mapping::load({f.str()});
+    CHECK(m.entity("some")->keep_when_null == std::vector<bool>{false, false, false, true});
+    CHECK(m.entity("every")->keep_when_null == std::vector<bool>{false, false, true, true});
+    // keep_on_update already never overwrites, NULL or not.
+    CHECK(m.entity("every_but_kept")->keep_when_null == std::vector<bool>{false, false, true, false});
+    CHECK(m.entity("every_but_kept")->keep_on_update == std::vector<bool>{false, false, false, true});
+}
+
+TEST_CASE("mapping: a bad keep_when_null is an error with file and line", "[mapping]") {
+    const std::string head = kTables + "entities:\n  kid:\n    table: kids\n    columns: [source, id, state]\n";
+    CHECK_THAT(error_of(head + "    keep_when_null: [parent_id]\n"),
+               Catch::Contains("m.yaml:12: entity kid: keep_when_null names 'parent_id', which it does not write"));
+    CHECK_THAT(error_of(head + "    keep_when_null: [id]\n"),
+               Catch::Contains("m.yaml:12: entity kid: keep_when_null names key column 'id'"));
+    CHECK_THAT(error_of(head + "    keep_on_update: [state]\n    keep_when_null: [state]\n"),
+               Catch::Contains("m.yaml:13: entity kid: column 'state' is in both keep_on_update and keep_when_null"));
+    CHECK_THAT(error_of(head + "    keep_when_null: everything\n"),
+               Catch::Contains("m.yaml:12: entity kid: keep_when_null must be a list of columns or `all`"));
+    CHECK_THAT(error_of(head + "    keep_on_update: [source]\n"),
+               Catch::Contains("m.yaml:12: entity kid: keep_on_update names key column 'source'"));
+}

@@ -82,3 +82,29 @@ entities:
           "UPDATE `tickets` SET `status` = ? WHERE `source` = ? AND `id` = ?"
           " AND (`status` IS NULL OR `status` NOT IN (?,?))");
 }
+
+TEST_CASE("sql: a keep_when_null column keeps its stored value over a NULL", "[sql]") {
+    TempFile f("m.yaml", R"(tables:
+  venues:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, name: TEXT, lat: DOUBLE, note: TEXT}
+    key: [system, id]
+entities:
+  venue:
+    table: venues
+    columns: [system, id, name, lat, note]
+    keep_when_null: [name, lat]
+  venue_fix:
+    table: venues
+    mode: update
+    columns: [system, id, name, note]
+    keep_when_null: all
+)");
+    const Mapping m = Mapping::load({f.str()});
+    // COALESCE(VALUES(c), c): valid on MySQL 8 and MariaDB 10.11 alike.
+    CHECK(upsert_sql(*m.entity("venue"), 1) ==
+          "INSERT INTO `venues` (`system`, `id`, `name`, `lat`, `note`) VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+          "`name` = COALESCE(VALUES(`name`), `name`), `lat` = COALESCE(VALUES(`lat`), `lat`), `note` = VALUES(`note`)");
+    CHECK(update_sql(*m.entity("venue_fix")) ==
+          "UPDATE `venues` SET `name` = COALESCE(?, `name`), `note` = COALESCE(?, `note`)"
+          " WHERE `system` = ? AND `id` = ?");
+}

@@ -1,6 +1,6 @@
 // sinkhost: the generic Kafka-to-database sink worker.
 //   sinkhost run --config FILE       consume and write until SIGTERM
-//   sinkhost schema --config FILE    print (or --apply) the DDL the mappings need
+//   sinkhost schema --config FILE    print the DDL the mappings need, or --apply it (and migrate)
 //   sinkhost check --config FILE     validate config, mappings, plugin, database
 //   sinkhost offsets --config FILE   show (or --reset) the stored offsets
 //   sinkhost version
@@ -16,6 +16,7 @@
 #include "mapping/mapping.hpp"
 #include "persistence/database.hpp"
 #include "persistence/offset_store.hpp"
+#include "persistence/schema_migrator.hpp"
 #include "persistence/sql_text.hpp"
 #include "plugin/plugin_library.hpp"
 #include "worker/sink_worker.hpp"
@@ -68,9 +69,9 @@ int cmd_schema(const std::string &config_path, bool apply) {
     }
     Database db(cfg.database);
     db.connect();
-    for (const auto &s : stmts) db.execute(s);
-    db.commit();
-    std::cout << "schema applied: " << stmts.size() << " table(s) present in database " << cfg.database.name << "\n";
+    const SchemaReport r = apply_schema(db, mapping, std::cout);
+    std::cout << "schema applied: " << r.tables << " table(s) present, " << r.added << " column(s) added, " << r.renamed
+              << " renamed, " << r.relaxed << " relaxed in database " << cfg.database.name << "\n";
     return 0;
 }
 
@@ -173,7 +174,8 @@ int main(int argc, char **argv) {
     run->add_flag("--stop-at-end", stop_at_end, "exit once every assigned partition is consumed to its end");
     auto *schema = app.add_subcommand("schema", "print the DDL the mappings need");
     schema->add_option("--config,-c", config, "worker YAML file")->required();
-    schema->add_flag("--apply", apply, "create the tables (idempotent)");
+    schema->add_flag("--apply", apply,
+                     "create the tables and bring tables of an earlier version up to date (idempotent)");
     auto *check = app.add_subcommand("check", "validate config, mappings and plugin; reach the database and Kafka");
     check->add_option("--config,-c", config, "worker YAML file")->required();
     auto *offsets = app.add_subcommand("offsets", "show or reset the offsets stored in the database for the group");

@@ -20,6 +20,12 @@ const ColumnDef *TableDef::column(const std::string &n) const {
     return nullptr;
 }
 
+const std::string *TableDef::renamed_from(const std::string &old) const {
+    for (const auto &[now, before] : renamed)
+        if (before == old) return &now;
+    return nullptr;
+}
+
 int EntityDef::field_index(const std::string &field) const {
     for (size_t i = 0; i < fields.size(); ++i)
         if (fields[i] == field) return static_cast<int>(i);
@@ -83,7 +89,7 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                 if (!is_identifier(tname)) doc.fail(it->first, "table name '" + tname + "' is not a valid identifier");
                 if (m.table(tname)) doc.fail(it->first, "table '" + tname + "' is defined twice");
                 const YAML::Node t = it->second;
-                doc.check_keys(t, {"columns", "key"}, "table " + tname);
+                doc.check_keys(t, {"columns", "key", "renamed"}, "table " + tname);
                 auto def = std::make_unique<TableDef>();
                 def->name = tname;
                 const YAML::Node cols = t["columns"];
@@ -104,6 +110,28 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                     const std::string kc = k.as<std::string>();
                     if (!def->column(kc)) doc.fail(k, "table " + tname + ": key column '" + kc + "' is not a column");
                     def->key.push_back(kc);
+                }
+                if (const YAML::Node ren = t["renamed"]; ren.IsDefined()) {
+                    doc.require_map(ren, "table " + tname + " renamed");
+                    for (auto r = ren.begin(); r != ren.end(); ++r) {
+                        const std::string now = r->first.as<std::string>();
+                        const YAML::Node old_node = r->second;
+                        const std::string old = old_node.IsScalar() ? old_node.as<std::string>() : "";
+                        if (!def->column(now))
+                            doc.fail(r->first,
+                                     "table " + tname + ": renamed names '" + now + "', which is not a column");
+                        if (!is_identifier(old))
+                            doc.fail(old_node, "table " + tname + ": the old name of column " + now +
+                                                   " is not a valid identifier");
+                        if (def->column(old))
+                            doc.fail(old_node, "table " + tname + ": the old name '" + old + "' of column " + now +
+                                                   " is a current column");
+                        for (const auto &[n, o] : def->renamed)
+                            if (n == now || o == old)
+                                doc.fail(r->first, "table " + tname + ": renamed lists column '" +
+                                                       (n == now ? now : old) + "' twice");
+                        def->renamed.emplace_back(now, old);
+                    }
                 }
                 m.tables_.push_back(std::move(def));
             }
@@ -130,7 +158,8 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
         const YamlDoc &doc = *p.doc;
         const YAML::Node &e = p.node;
         if (m.entities_.count(p.name)) doc.fail(e, "entity '" + p.name + "' is defined twice");
-        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "parents", "lookups", "unless"}, "entity " + p.name);
+        doc.check_keys(e, {"table", "columns", "mode", "keep_on_update", "keep_when_null", "parents", "lookups", "unless"},
+                       "entity " + p.name);
         auto def = std::make_unique<EntityDef>();
         def->name = p.name;
         const std::string tname = doc.get_string(e, "table", "entity " + p.name);
@@ -161,20 +190,47 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
             def->fields.push_back(field);
         }
         def->keep_on_update.assign(def->columns.size(), false);
+        def->keep_when_null.assign(def->columns.size(), false);
         for (const std::string &k : def->table->key) {
             auto it = std::find(def->columns.begin(), def->columns.end(), k);
             if (it == def->columns.end())
                 doc.fail(cols, "entity " + p.name + ": must write key column '" + k + "' of table " + tname);
             def->key_index.push_back(static_cast<size_t>(it - def->columns.begin()));
         }
+        auto is_key = [&](size_t i) {
+            return std::find(def->key_index.begin(), def->key_index.end(), i) != def->key_index.end();
+        };
+        // The index of a column named in keep_on_update / keep_when_null: one
+        // the entity writes, and not a key column (a key never changes).
+        auto kept_column = [&](const YAML::Node &k, const std::string &what) {
+            const std::string kc = k.IsScalar() ? k.as<std::string>() : "";
+            auto it = std::find(def->columns.begin(), def->columns.end(), kc);
+            if (it == def->columns.end())
+                doc.fail(k, "entity " + p.name + ": " + what + " names '" + kc + "', which it does not write");
+            const auto i = static_cast<size_t>(it - def->columns.begin());
+            if (is_key(i)) doc.fail(k, "entity " + p.name + ": " + what + " names key column '" + kc + "'");
+            return i;
+        };
         if (const YAML::Node keep = e["keep_on_update"]; keep.IsDefined()) {
             if (!keep.IsSequence()) doc.fail(keep, "entity " + p.name + ": keep_on_update must be a list");
-            for (const auto &k : keep) {
-                const std::string kc = k.as<std::string>();
-                auto it = std::find(def->columns.begin(), def->columns.end(), kc);
-                if (it == def->columns.end())
-                    doc.fail(k, "entity " + p.name + ": keep_on_update names '" + kc + "', which it does not write");
-                def->keep_on_update[static_cast<size_t>(it - def->columns.begin())] = true;
+            for (const auto &k : keep) def->keep_on_update[kept_column(k, "keep_on_update")] = true;
+        }
+        if (const YAML::Node keep = e["keep_when_null"]; keep.IsDefined()) {
+            if (keep.IsScalar() && keep.as<std::string>() == "all") {
+                // Every non-key column; a keep_on_update column is never
+                // overwritten at all, which already covers NULL.
+                for (size_t i = 0; i < def->columns.size(); ++i)
+                    def->keep_when_null[i] = !is_key(i) && !def->keep_on_update[i];
+            } else if (keep.IsSequence()) {
+                for (const auto &k : keep) {
+                    const size_t i = kept_column(k, "keep_when_null");
+                    if (def->keep_on_update[i])
+                        doc.fail(k, "entity " + p.name + ": column '" + def->columns[i] +
+                                        "' is in both keep_on_update and keep_when_null");
+                    def->keep_when_null[i] = true;
+                }
+            } else {
+                doc.fail(keep, "entity " + p.name + ": keep_when_null must be a list of columns or `all`");
             }
         }
         if (const YAML::Node parents = e["parents"]; parents.IsDefined()) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vsink {
@@ -20,8 +21,14 @@ struct TableDef {
     std::vector<ColumnDef> columns;
     std::vector<std::string> key;  // primary key columns
     int depth = 0;                 // 0 = no parents; parents are written before children
+    // {column, old name}: the column was called `old name` in databases made
+    // by earlier versions. `schema --apply` renames it there, and rows parked
+    // under the old name still read as the column.
+    std::vector<std::pair<std::string, std::string>> renamed;
 
     const ColumnDef *column(const std::string &n) const;
+    // The current name of a column once called `old`, or nullptr.
+    const std::string *renamed_from(const std::string &old) const;
 };
 
 struct ParentRef {
@@ -32,8 +39,9 @@ struct ParentRef {
 };
 
 // A column filled from another table's row at write time, e.g. a ticket's
-// category is the name of its ticket set. The looked-up row should also be a
-// parent, so the entity waits for it.
+// category is the name of its ticket set, but only when the entity itself
+// gives the column no value (NULL): what the record says wins. The looked-up
+// row should also be a parent, so the entity waits for it.
 struct Lookup {
     size_t column_index = 0;  // into EntityDef::columns
     const TableDef *table = nullptr;
@@ -50,6 +58,10 @@ struct EntityDef {
     std::vector<std::string> columns;  // table columns this entity writes
     std::vector<std::string> fields;   // entity field feeding each column (same index)
     std::vector<bool> keep_on_update;  // per column: set on insert only
+    // Per column: a NULL this entity carries never overwrites the stored
+    // value (a partial copy of a row updates only what it carries): SQL
+    // `c = COALESCE(new, c)`, in upsert and update mode alike.
+    std::vector<bool> keep_when_null;
     std::vector<size_t> key_index;     // index into columns for each table key column
     std::vector<ParentRef> parents;    // an Update entity's own row is its implicit parent
     std::vector<Lookup> lookups;

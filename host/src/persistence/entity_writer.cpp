@@ -15,6 +15,16 @@ constexpr size_t kKeysPerExistsQuery = 200;
 
 }  // namespace
 
+std::optional<std::vector<std::string>> lookup_key(const EntityRow &row, const Lookup &lk) {
+    if (!row.values[lk.column_index].is_null()) return std::nullopt;
+    std::vector<std::string> key;
+    for (size_t fi : lk.field_index) {
+        if (row.values[fi].is_null()) return std::nullopt;
+        key.push_back(row.values[fi].key_text());
+    }
+    return key;
+}
+
 EntityWriter::EntityWriter(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping), parking_(db, mapping) {}
 
 WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
@@ -139,17 +149,13 @@ std::vector<const EntityRow *> EntityWriter::resolve_lookups(const std::vector<c
         if (r->def->lookups.empty()) continue;
         EntityRow *copy = nullptr;
         for (const Lookup &lk : r->def->lookups) {
-            std::vector<std::string> key;
-            bool complete = true;
-            for (size_t fi : lk.field_index) {
-                if (r->values[fi].is_null()) complete = false;
-                else key.push_back(r->values[fi].key_text());
-            }
-            if (!complete) continue;  // nothing to look up: keep the entity's own value
+            // A value of the entity's own also spares a SELECT per row.
+            const auto key = lookup_key(*r, lk);
+            if (!key) continue;
             std::string q = "SELECT " + quote_ident(lk.source_column) + " FROM " + quote_ident(lk.table->name) + " WHERE ";
             for (size_t k = 0; k < lk.table->key.size(); ++k) q += (k ? " AND " : "") + quote_ident(lk.table->key[k]) + " = ?";
             auto &st = db_.prepare(q);
-            for (size_t k = 0; k < key.size(); ++k) st.setString(static_cast<unsigned>(k + 1), key[k]);
+            for (size_t k = 0; k < key->size(); ++k) st.setString(static_cast<unsigned>(k + 1), (*key)[k]);
             std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
             ++stats.statements;
             if (!rs->next() || rs->isNull(1)) continue;

@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct WriteStats {
     size_t unparked = 0;
     size_t statements = 0;
 };
+
+// The key of the row lookup `lk` reads for `row`, or nothing when there is
+// nothing to look up: the entity gave the column a value of its own (which
+// wins), or an `on` field is NULL.
+std::optional<std::vector<std::string>> lookup_key(const EntityRow &row, const Lookup &lk);
 
 class EntityWriter {
 public:

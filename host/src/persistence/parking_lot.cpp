@@ -103,8 +103,11 @@ EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOri
         }
         case Value::Kind::String: v.s = r.str(); break;
         }
+        // A row parked by an earlier version may name a column by its old name.
+        const std::string *renamed = def.table->column(col) ? nullptr : def.table->renamed_from(col);
+        const std::string &name = renamed ? *renamed : col;
         for (size_t i = 0; i < def.columns.size(); ++i)
-            if (def.columns[i] == col) row.values[i] = std::move(v);
+            if (def.columns[i] == name) row.values[i] = std::move(v);
     }
     return row;
 }

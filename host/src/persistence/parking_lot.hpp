@@ -15,7 +15,8 @@ namespace vsink {
 // Parked rows are stored with their column names, so a mapping that gains or
 // loses a column between parking and applying still reads them.
 std::string encode_row(const EntityRow &row);
-// Throws std::runtime_error on a damaged payload.
+// A value stored under a column's old name (the table's `renamed`) reads as
+// that column. Throws std::runtime_error on a damaged payload.
 EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOrigin origin);
 
 class ParkingLot {

@@ -65,7 +65,9 @@ std::string upsert_sql(const EntityDef &e, size_t rows) {
         for (size_t ki : e.key_index) is_key = is_key || ki == i;
         if (is_key || e.keep_on_update[i]) continue;
         const std::string c = quote_ident(e.columns[i]);
-        upd += (upd.empty() ? "" : ", ") + c + " = VALUES(" + c + ")";
+        // In ON DUPLICATE KEY UPDATE a bare `c` is the stored value.
+        const std::string v = "VALUES(" + c + ")";
+        upd += (upd.empty() ? "" : ", ") + c + " = " + (e.keep_when_null[i] ? "COALESCE(" + v + ", " + c + ")" : v);
     }
     // Nothing to update (all key or keep columns): a no-op keeps the row.
     if (upd.empty()) upd = quote_ident(e.columns[e.key_index[0]]) + " = " + quote_ident(e.columns[e.key_index[0]]);
@@ -78,7 +80,9 @@ std::string update_sql(const EntityDef &e) {
         bool is_key = false;
         for (size_t ki : e.key_index) is_key = is_key || ki == i;
         if (is_key) continue;
-        set += (set.empty() ? "" : ", ") + quote_ident(e.columns[i]) + " = ?";
+        // keep_when_null: the same rule as in upsert mode, with the same parameters.
+        const std::string c = quote_ident(e.columns[i]);
+        set += (set.empty() ? "" : ", ") + c + " = " + (e.keep_when_null[i] ? "COALESCE(?, " + c + ")" : "?");
     }
     for (size_t ki : e.key_index) where += (where.empty() ? "" : " AND ") + quote_ident(e.columns[ki]) + " = ?";
     for (const auto &[col, vals] : e.unless) {

@@ -19,10 +19,12 @@ std::vector<std::string> system_tables_sql();
 // Every statement `schema --apply` runs, in order.
 std::vector<std::string> schema_sql(const Mapping &m);
 
-// INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows.
+// INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows:
+// c = VALUES(c), or c = COALESCE(VALUES(c), c) for a keep_when_null column.
 std::string upsert_sql(const EntityDef &e, size_t rows);
-// UPDATE ... SET non-key columns WHERE key columns (one row) [AND the
-// `unless` columns hold none of their values: bound after the key].
+// UPDATE ... SET non-key columns (COALESCE(?, c) when keep_when_null) WHERE
+// key columns (one row) [AND the `unless` columns hold none of their values:
+// bound after the key].
 std::string update_sql(const EntityDef &e);
 // SELECT key columns of `keys` candidate rows, with a shared lock so a parent
 // that another worker is inserting is waited for, not missed.

@@ -2,7 +2,34 @@
 
 #include <vsink/plugin.hpp>
 
+#include "log/log.hpp"
+
 namespace vsink {
+
+namespace {
+
+// The plugin's tokens go into log lines and map keys: keep them short and
+// printable whatever the plugin sends.
+std::string token(std::string_view s, size_t max) {
+    std::string out(s.substr(0, max));
+    for (char &ch : out)
+        if (static_cast<unsigned char>(ch) < 0x21 || static_cast<unsigned char>(ch) > 0x7e) ch = '?';
+    return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+std::string format_tolerated(const ToleratedCounts &counts) {
+    std::string out, topic;
+    for (const auto &[key, n] : counts) {
+        if (key.first != topic || out.empty()) {
+            out += (out.empty() ? "" : "; ") + key.first;
+            topic = key.first;
+        }
+        out += " " + key.second + "=" + std::to_string(n);
+    }
+    return out;
+}
 
 void EntityCollector::begin_record(RecordOrigin origin) {
     origin_ = std::move(origin);
@@ -18,6 +45,21 @@ int EntityCollector::emit_cb(void *ctx, const vsink_entity *e) {
     } catch (...) {
         return 1;  // never let an exception cross the C boundary
     }
+}
+
+void EntityCollector::tolerated_cb(void *ctx, vsink_bytes kind, vsink_bytes field) {
+    try {
+        static_cast<EntityCollector *>(ctx)->tolerated(view(kind), view(field));
+    } catch (...) {
+        // never let an exception cross the C boundary; a count is not worth a record
+    }
+}
+
+void EntityCollector::tolerated(std::string_view kind, std::string_view field) {
+    const std::string k = token(kind, 64);
+    ++tolerated_[{origin_.topic, k}];
+    logger()->debug("tolerated: topic={} partition={} offset={} kind={} field={}", origin_.topic, origin_.partition,
+                    origin_.offset, k, token(field, 256));
 }
 
 int EntityCollector::emit(const vsink_entity &e) {

@@ -1,15 +1,28 @@
 // The host side of vsink_emitter: turns the entities a plugin emits for one
-// record into EntityRows resolved against the mapping.
+// record into EntityRows resolved against the mapping, and counts what it
+// reports as tolerated.
 #pragma once
 
 #include <vsink/plugin_abi.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "persistence/entity_row.hpp"
 
 namespace vsink {
+
+// Anomalies the plugin read leniently instead of refusing a record, counted
+// per (topic, kind), e.g. {"ticketland.orders.events", "unknown_category"}.
+using ToleratedCounts = std::map<std::pair<std::string, std::string>, uint64_t>;
+
+// "topic kind=n kind=n; topic kind=n" (topics and kinds in order), for the
+// progress line; empty when there is nothing to say.
+std::string format_tolerated(const ToleratedCounts &counts);
 
 class EntityCollector {
 public:
@@ -25,17 +38,23 @@ public:
     const std::string &unknown_entity_error() const { return unknown_; }
     // Set when an entity of this record lacks a key value (a bad record).
     const std::string &record_error() const { return record_error_; }
+    // What the plugin reported as tolerated since the last take, whatever
+    // became of the records (one refused after a tolerated field counts).
+    ToleratedCounts take_tolerated() { return std::move(tolerated_); }
 
 private:
     static int emit_cb(void *ctx, const vsink_entity *e);
+    static void tolerated_cb(void *ctx, vsink_bytes kind, vsink_bytes field);
     int emit(const vsink_entity &e);
+    void tolerated(std::string_view kind, std::string_view field);
 
     const Mapping &mapping_;
     RecordOrigin origin_;
     std::vector<EntityRow> rows_;
     std::string unknown_;
     std::string record_error_;
-    vsink_emitter emitter_{this, &EntityCollector::emit_cb};
+    ToleratedCounts tolerated_;
+    vsink_emitter emitter_{this, &EntityCollector::emit_cb, &EntityCollector::tolerated_cb};
 };
 
 }  // namespace vsink

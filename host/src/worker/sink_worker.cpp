@@ -272,6 +272,8 @@ void SinkWorker::process_batch() {
         next[{topic, m->partition()}] = m->offset() + 1;
     }
 
+    // Counted once the batch commits: a batch re-read later is converted again.
+    ToleratedCounts tolerated = collector_.take_tolerated();
     WriteStats stats;
     if (!write_batch(per_record, origins, next, stats)) {
         // Not committed: remember where each partition must be re-read from.
@@ -289,6 +291,7 @@ void SinkWorker::process_batch() {
     counters_.parked += stats.parked;
     counters_.unparked += stats.unparked;
     for (const auto &[t, n] : stats.rows_by_table) counters_.rows += n;
+    for (const auto &[k, n] : tolerated) counters_.tolerated[k] += n;
     logger()->debug("batch committed: {} record(s), {} parked, {} unparked", batch_.size(), stats.parked, stats.unparked);
 
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
@@ -375,8 +378,10 @@ void SinkWorker::log_progress(bool force) {
     last_progress_ = now;
     const WorkerCounters &c = counters_;
     if (!force && c.records == last_logged_.records && c.skipped == last_logged_.skipped) return;
-    logger()->info("progress: records={} rows={} parked={} unparked={} skipped={} batches={} db_retries={}", c.records,
-                   c.rows, c.parked, c.unparked, c.skipped, c.batches, c.retries);
+    const std::string tolerated = format_tolerated(c.tolerated);
+    logger()->info("progress: records={} rows={} parked={} unparked={} skipped={} batches={} db_retries={}{}{}",
+                   c.records, c.rows, c.parked, c.unparked, c.skipped, c.batches, c.retries,
+                   tolerated.empty() ? "" : " tolerated: ", tolerated);
     last_logged_ = c;
 }
 

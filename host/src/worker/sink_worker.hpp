@@ -43,6 +43,9 @@ struct WorkerCounters {
     uint64_t unparked = 0;
     uint64_t batches = 0;
     uint64_t retries = 0;       // transient database failures retried
+    // What the plugin read leniently, per (topic, kind), in committed batches
+    // (refused records included).
+    ToleratedCounts tolerated;
 };
 
 class SinkWorker : public RdKafka::RebalanceCb {

@@ -60,6 +60,9 @@ public:
         return v ? f64(std::move(name), *v) : null(std::move(name));
     }
     EntityBuilder &boolean(std::string name, bool v) { return add(std::move(name), VSINK_BOOL, v ? 1 : 0, 0, {}); }
+    EntityBuilder &boolean(std::string name, const std::optional<bool> &v) {
+        return v ? boolean(std::move(name), *v) : null(std::move(name));
+    }
     EntityBuilder &timestamp_ms(std::string name, int64_t ms) { return add(std::move(name), VSINK_TIMESTAMP_MS, ms, 0, {}); }
     EntityBuilder &timestamp_ms(std::string name, const std::optional<int64_t> &ms) {
         return ms ? timestamp_ms(std::move(name), *ms) : null(std::move(name));
@@ -95,6 +98,11 @@ private:
     std::string type_;
     std::vector<Value> values_;
 };
+
+// Reports a tolerated anomaly of the current record (see vsink_emitter).
+inline void tolerated(const vsink_emitter &out, std::string_view kind, std::string_view field) {
+    if (out.tolerated) out.tolerated(out.host_ctx, bytes(kind), bytes(field));
+}
 
 // Writes a message into a host-owned error buffer, truncating as needed.
 inline void set_error(vsink_error *err, std::string_view msg) {

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define VSINK_ABI_VERSION 1u
+#define VSINK_ABI_VERSION 2u
 #define VSINK_PLUGIN_ENTRY_SYMBOL "vsink_plugin_entry"
 
 /* A borrowed byte span. Not NUL-terminated unless stated. */
@@ -85,10 +85,20 @@ typedef struct vsink_entity {
  * before returning; the plugin may reuse its buffers right after. Entities of
  * one record are applied in the order they are emitted (subject to the
  * mapping's parent ordering). Returns 0 on success, non-zero when the host
- * refuses the entity (the plugin should then stop and return an error). */
+ * refuses the entity (the plugin should then stop and return an error).
+ *
+ * tolerated() (ABI 2) reports that the current record held something the
+ * plugin read leniently instead of refusing the record: a field stored as
+ * NULL (or mapped to a catch-all value) because of its type or range, a
+ * channel never seen before, ... `kind` is a short token naming what
+ * ("unknown_category", "wrong_type", "out_of_range", "unknown_value",
+ * "new_channel", ...), `field` the field's path in the message (e.g.
+ * "event.venue.lat"). Neither may hold personal data or field values. The
+ * host counts them per topic and kind. May be NULL: then nothing is counted. */
 typedef struct vsink_emitter {
     void *host_ctx;
     int (*emit)(void *host_ctx, const vsink_entity *entity);
+    void (*tolerated)(void *host_ctx, vsink_bytes kind, vsink_bytes field);
 } vsink_emitter;
 
 /* Outcome of convert(). */

@@ -1,0 +1,232 @@
+// `sinkhost schema --apply` on a database made by the previous version
+// (mappings/vibe-tables.yaml at the release before `system`): key column
+// `source`, events.status and tickets.status NOT NULL, no channel,
+// category_raw or partner columns. It must end up as a fresh database would
+// be, with every row and value kept, and rows parked under the old column
+// name must still apply.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <sstream>
+
+#include "sink_fixture.hpp"
+
+using namespace vsink::test;
+
+namespace {
+
+// The previous version's CREATE TABLE statements (its `schema --apply`).
+const char *const kPreviousTables[] = {
+    "CREATE TABLE `organizers` (`source` VARCHAR(64) NOT NULL, `id` VARCHAR(128) NOT NULL, `name` VARCHAR(512),"
+    " `legal_name` VARCHAR(512), `legal_type` VARCHAR(16), `legal_inn` VARCHAR(32), `legal_ogrn` VARCHAR(32),"
+    " `legal_address` VARCHAR(1024), PRIMARY KEY (`source`, `id`))"
+    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    "CREATE TABLE `events` (`source` VARCHAR(64) NOT NULL, `id` VARCHAR(128) NOT NULL, `group_id` VARCHAR(128),"
+    " `organizer_id` VARCHAR(128), `venue_id` VARCHAR(128), `name` VARCHAR(1024), `status` VARCHAR(16) NOT NULL,"
+    " `category` VARCHAR(32) NOT NULL, `start_at` DATETIME(3), `finish_at` DATETIME(3), `timezone` VARCHAR(64),"
+    " `utc_offset_hours` INT, `media` VARCHAR(2048), `description` TEXT, `age_rating` VARCHAR(16),"
+    " `legal_name` VARCHAR(512), `legal_type` VARCHAR(16), `legal_inn` VARCHAR(32), `legal_ogrn` VARCHAR(32),"
+    " `legal_address` VARCHAR(1024), PRIMARY KEY (`source`, `id`))"
+    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    "CREATE TABLE `orders` (`source` VARCHAR(64) NOT NULL, `id` VARCHAR(128) NOT NULL, `number` VARCHAR(64),"
+    " `event_id` VARCHAR(128), `organizer_id` VARCHAR(128), `status` VARCHAR(16), `customer_email` VARCHAR(320),"
+    " `customer_phone` VARCHAR(32), `customer_name` VARCHAR(512), `customer_first_name` VARCHAR(255),"
+    " `customer_last_name` VARCHAR(255), `created_at` DATETIME(3), `done_at` DATETIME(3), PRIMARY KEY (`source`, `id`))"
+    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    "CREATE TABLE `tickets` (`source` VARCHAR(64) NOT NULL, `id` VARCHAR(128) NOT NULL, `order_id` VARCHAR(128),"
+    " `event_id` VARCHAR(128), `organizer_id` VARCHAR(128), `status` VARCHAR(16) NOT NULL, `barcode` VARCHAR(128),"
+    " `number` VARCHAR(64), `series` VARCHAR(64), `seat_row` VARCHAR(64), `seat` VARCHAR(64), `category` VARCHAR(255),"
+    " `set_id` VARCHAR(128), `description` TEXT, `price_nominal` BIGINT, `currency` CHAR(3),"
+    " `customer_email` VARCHAR(320), `customer_phone` VARCHAR(32), `customer_name` VARCHAR(512),"
+    " PRIMARY KEY (`source`, `id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+};
+
+// The columns each of these tables gains, which the previous version's rows must hold as NULL.
+const std::map<std::string, std::vector<std::string>> kNewColumns = {
+    {"organizers", {"status", "hidden", "role", "currency", "updated_at"}},
+    {"events", {"category_raw"}},
+    {"orders", {"channel"}},
+    {"tickets", {"channel"}},
+};
+
+const char *const kRows[] = {
+    "INSERT INTO organizers VALUES ('ticketland', 'org-1', 'Ленком', 'ООО Ленком', 'ru_ltd', '7701', '1027700', 'Москва'),"
+    " ('ticketscloud', 'org-1', 'TC partner', NULL, NULL, NULL, NULL, NULL)",
+    "INSERT INTO events (source, id, organizer_id, name, status, category, start_at, utc_offset_hours, description)"
+    " VALUES ('ticketland', 'ev-1', 'org-1', 'Юнона и Авось', 'active', 'theatre', '2025-03-03 10:20:00.123', 3, 'opera'),"
+    " ('ticketscloud', 'ev-1', 'org-1', 'Concert', 'cancelled', 'concert', NULL, NULL, NULL)",
+    "INSERT INTO orders (source, id, number, event_id, organizer_id, status, customer_email, created_at)"
+    " VALUES ('ticketland', 'ord-1', '1001', 'ev-1', 'org-1', NULL, 'a@example.com', '2025-03-01 09:00:00.000')",
+    "INSERT INTO tickets (source, id, order_id, event_id, organizer_id, status, barcode, price_nominal, currency)"
+    " VALUES ('ticketland', 'tkt-1', 'ord-1', 'ev-1', 'org-1', 'refunded', 'B1', 150000, 'RUB'),"
+    " ('ticketscloud', 'tkt-1', NULL, 'ev-1', 'org-1', 'active', NULL, NULL, NULL)",
+};
+
+// A parked row as host/src/persistence/parking_lot.cpp encodes it: the
+// column count, then per column its name, a kind byte and the value (native
+// little-endian integers).
+struct Payload {
+    std::string bytes;
+    uint32_t count = 0;
+    void u32(uint32_t v) { bytes.append(reinterpret_cast<const char *>(&v), 4); }
+    void name(const std::string &n, uint8_t kind) {
+        ++count;
+        u32(static_cast<uint32_t>(n.size()));
+        bytes += n;
+        bytes += static_cast<char>(kind);
+    }
+    Payload &str(const std::string &n, const std::string &v) {
+        name(n, 3);
+        u32(static_cast<uint32_t>(v.size()));
+        bytes += v;
+        return *this;
+    }
+    Payload &timestamp_ms(const std::string &n, int64_t ms) {
+        name(n, 5);
+        bytes.append(reinterpret_cast<const char *>(&ms), 8);
+        return *this;
+    }
+    Payload &null(const std::string &n) {
+        name(n, 0);
+        return *this;
+    }
+    std::string hex() const {
+        std::string all(reinterpret_cast<const char *>(&count), 4);
+        all += bytes;
+        std::ostringstream out;
+        for (unsigned char ch : all) out << "0123456789ABCDEF"[ch >> 4] << "0123456789ABCDEF"[ch & 15];
+        return out.str();
+    }
+};
+
+std::string column_layout(SinkFixture &f) {
+    std::string out;
+    for (const Row &r : f.rows("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME"
+                               " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN"
+                               " ('organizers', 'events', 'orders', 'tickets') ORDER BY TABLE_NAME, ORDINAL_POSITION"))
+        out += col(r, "TABLE_NAME") + "." + col(r, "COLUMN_NAME") + " " + col(r, "COLUMN_TYPE") + " " +
+               col(r, "IS_NULLABLE") + " " + col(r, "COLLATION_NAME") + "\n";
+    return out;
+}
+
+std::string primary_keys(SinkFixture &f) {
+    std::string out;
+    for (const Row &r : f.rows("SELECT TABLE_NAME, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS k"
+                               " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+                               " AND INDEX_NAME = 'PRIMARY' GROUP BY TABLE_NAME ORDER BY TABLE_NAME"))
+        out += col(r, "TABLE_NAME") + "(" + col(r, "k") + ") ";
+    return out;
+}
+
+size_t count_lines_starting(const std::string &text, const std::string &prefix) {
+    std::istringstream in(text);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.rfind(prefix, 0) == 0;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("schema migration: a previous version's database is brought up to date, every row kept",
+          "[integration][schema-migration]") {
+    SinkFixture f;  // a fresh database, as this version creates it: the reference
+    const std::string fresh_layout = column_layout(f);
+    const std::string fresh_keys = primary_keys(f);
+    REQUIRE_THAT(fresh_layout, Catch::Contains("tickets.system varchar(64) NO utf8mb4_bin"));
+
+    // Turn it into the previous version's database, with rows.
+    f.db().exec("DROP TABLE organizers, events, orders, tickets");
+    for (const char *ddl : kPreviousTables) f.db().exec(ddl);
+    for (const char *ins : kRows) f.db().exec(ins);
+    std::map<std::string, std::vector<Row>> before;
+    for (const auto &[table, added] : kNewColumns)
+        before[table] = f.rows("SELECT * FROM " + table + " ORDER BY source, id");
+
+    // Stored by the previous version: an order waiting for its event, its key column named `source`.
+    const std::string payload = Payload{}
+                                    .str("source", "ticketland")
+                                    .str("id", "ord-parked")
+                                    .str("number", "2002")
+                                    .str("event_id", "ev-late")
+                                    .str("organizer_id", "org-1")
+                                    .str("customer_email", "late@example.com")
+                                    .timestamp_ms("created_at", 1740997200123)
+                                    .null("done_at")
+                                    .hex();
+    f.db().exec("INSERT INTO sink_parked (parent_table, parent_key, entity, payload, topic, kafka_partition,"
+                " kafka_offset, parked_at) VALUES ('events', CONCAT('ticketland', CHAR(31), 'ev-late'), 'order', X'" +
+                payload + "', 'old.topic', 0, 41, '2025-03-01 00:00:00.000')");
+
+    auto [first, out] = f.run_cli({"schema", "--apply"});
+    INFO(out);
+    REQUIRE(first.success());
+    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s) present, 8 column(s) added, 4 renamed, 2 relaxed in "
+                                    "database " + f.database()));
+    CHECK(count_lines_starting(out, "ALTER TABLE ") == 14);
+    CHECK_THAT(out, Catch::Contains("ALTER TABLE `events` RENAME COLUMN `source` TO `system`\n"));
+    CHECK_THAT(out, Catch::Contains("ALTER TABLE `orders` ADD COLUMN `channel` VARCHAR(128) AFTER `organizer_id`\n"));
+    CHECK_THAT(out, Catch::Contains("ALTER TABLE `tickets` MODIFY COLUMN `status` varchar(16) CHARACTER SET utf8mb4 "
+                                    "COLLATE utf8mb4_bin NULL\n"));
+
+    // The tables are now exactly what a fresh database has: names, order,
+    // types, nullability (events.status, tickets.status) and primary keys.
+    CHECK(column_layout(f) == fresh_layout);
+    CHECK(primary_keys(f) == fresh_keys);
+    CHECK_THAT(primary_keys(f), Catch::Contains("tickets(system,id)") && Catch::Contains("events(system,id)"));
+    CHECK(f.scalar("SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                   " AND TABLE_NAME = 'events' AND COLUMN_NAME = 'status'") == "YES");
+
+    // Every row kept with every value; `system` holds what `source` held; the new columns are NULL.
+    for (const auto &[table, added] : kNewColumns) {
+        INFO(table);
+        const auto after = f.rows("SELECT * FROM " + table + " ORDER BY system, id");
+        REQUIRE(after.size() == before[table].size());
+        for (size_t i = 0; i < after.size(); ++i) {
+            for (const auto &[column, value] : before[table][i]) {
+                INFO(column);
+                CHECK(after[i].at(column == "source" ? "system" : column) == value);
+            }
+            for (const std::string &c : added) CHECK(col(after[i], c) == "NULL");
+            CHECK(after[i].size() == before[table][i].size() + added.size());
+        }
+    }
+    CHECK(f.scalar("SELECT GROUP_CONCAT(system ORDER BY system) FROM tickets WHERE id = 'tkt-1'") ==
+          "ticketland,ticketscloud");
+    CHECK(f.scalar("SELECT CONCAT_WS('|', name, legal_inn, legal_address) FROM organizers"
+                   " WHERE system = 'ticketland' AND id = 'org-1'") == "Ленком|7701|Москва");
+    CHECK(f.scalar("SELECT CONCAT_WS('|', status, price_nominal, currency) FROM tickets"
+                   " WHERE system = 'ticketland'") == "refunded|150000|RUB");
+    CHECK(f.scalar("SELECT start_at FROM events WHERE system = 'ticketland'") == "2025-03-03 10:20:00.123");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "1");  // untouched
+    // What the previous version could not store: a ticket without a status.
+    f.db().exec("INSERT INTO tickets (system, id) VALUES ('ticketland', 'tkt-no-status')");
+
+    // A second run changes nothing.
+    auto [second, again] = f.run_cli({"schema", "--apply"});
+    INFO(again);
+    REQUIRE(second.success());
+    CHECK_THAT(again, Catch::Contains("schema applied: 10 table(s) present, 0 column(s) added, 0 renamed, 0 relaxed"));
+    CHECK(count_lines_starting(again, "ALTER TABLE ") == 0);
+    CHECK(column_layout(f) == fresh_layout);
+
+    // The parked order, stored under `source`, applies once its event arrives.
+    f.produce("ticketland.orders.events", "ev-late",
+              R"({"id":"ev-late","name":"Late","category":"concert","organizer_id":"org-1","start_at":1740997200})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM orders WHERE id = 'ord-parked'", "1"));
+    f.stop_sink();
+    const auto parked = f.rows("SELECT * FROM orders WHERE id = 'ord-parked'");
+    REQUIRE(parked.size() == 1);
+    CHECK(col(parked[0], "system") == "ticketland");
+    CHECK(col(parked[0], "number") == "2002");
+    CHECK(col(parked[0], "event_id") == "ev-late");
+    CHECK(col(parked[0], "customer_email") == "late@example.com");
+    CHECK(col(parked[0], "created_at") == "2025-03-03 10:20:00.123");
+    CHECK(col(parked[0], "done_at") == "NULL");
+    CHECK(col(parked[0], "channel") == "NULL");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
+    CHECK(f.scalar("SELECT system FROM events WHERE id = 'ev-late'") == "ticketland");
+}

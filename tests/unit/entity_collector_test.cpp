@@ -1,0 +1,72 @@
+#include <catch2/catch.hpp>
+
+#include <vsink/plugin.hpp>
+
+#include "mapping/mapping.hpp"
+#include "temp_file.hpp"
+#include "worker/entity_collector.hpp"
+
+using namespace vsink;
+
+namespace {
+Mapping sample() {
+    static TempFile f("m.yaml", R"(tables:
+  t:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL}
+    key: [system, id]
+entities:
+  e: {table: t, columns: [system, id]}
+)");
+    return Mapping::load({f.str()});
+}
+}  // namespace
+
+TEST_CASE("collector: tolerated anomalies are counted per topic and kind", "[collector]") {
+    const Mapping m = sample();
+    EntityCollector c(m);
+    const vsink_emitter &out = c.emitter();
+    REQUIRE(out.tolerated);
+    c.begin_record({"tl.events", 0, 10});
+    tolerated(out, "unknown_category", "event.category");
+    tolerated(out, "out_of_range", "event.venue.lat");
+    c.begin_record({"tl.events", 1, 11});
+    tolerated(out, "unknown_category", "event.category");
+    c.begin_record({"tl.orders", 0, 5});
+    tolerated(out, "new_channel", "headers.application-id");
+    // A kind with control characters cannot forge a log line or a key.
+    tolerated(out, std::string_view("bad\nkind", 8), "");
+    const ToleratedCounts counts = c.take_tolerated();
+    CHECK(counts == ToleratedCounts{{{"tl.events", "out_of_range"}, 1},
+                                    {{"tl.events", "unknown_category"}, 2},
+                                    {{"tl.orders", "bad?kind"}, 1},
+                                    {{"tl.orders", "new_channel"}, 1}});
+    CHECK(c.take_tolerated().empty());  // taken
+    CHECK(format_tolerated(counts) ==
+          "tl.events out_of_range=1 unknown_category=2; tl.orders bad?kind=1 new_channel=1");
+    CHECK(format_tolerated({}).empty());
+}
+
+TEST_CASE("collector: counts made for a record stay when the record is then refused", "[collector]") {
+    const Mapping m = sample();
+    EntityCollector c(m);
+    c.begin_record({"tl.orders", 0, 1});
+    tolerated(c.emitter(), "channel_refused", "headers.application-id");
+    // The plugin then refuses the record; the host drops its rows, not its counts.
+    c.begin_record({"tl.orders", 0, 2});
+    CHECK(c.take_tolerated() == ToleratedCounts{{{"tl.orders", "channel_refused"}, 1}});
+}
+
+TEST_CASE("collector: entities still become rows next to tolerated reports", "[collector]") {
+    const Mapping m = sample();
+    EntityCollector c(m);
+    c.begin_record({"tl.orders", 0, 1});
+    EntityBuilder b("e");
+    b.str("system", std::string_view("ticketland")).str("id", std::string_view("x1"));
+    tolerated(c.emitter(), "wrong_type", "order.number");
+    REQUIRE(b.emit(c.emitter()));
+    const auto rows = c.take_rows();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].values[0].s == "ticketland");
+    CHECK(rows[0].values[1].s == "x1");
+    CHECK(rows[0].origin.offset == 1);
+}
