@@ -32,9 +32,12 @@ TEST_CASE("normalize_category: unknown is other, and says so", "[normalize]") {
     CHECK(vibe::normalize_category("", &unknown) == "other");
     CHECK(unknown);
     CHECK(vibe::normalize_category("театр") == "other");
-    CHECK(vibe::json::decode_event(R"({"id":"e","organizer_id":"o","category":"opera"})").category == "other");
-    CHECK(vibe::json::decode_event(R"({"id":"e","organizer_id":"o","category":"develpoment"})").category ==
+    vibe::Anomalies a;
+    CHECK(vibe::json::decode_event(R"({"id":"e","organizer_id":"o","category":"opera"})", a).category == "other");
+    CHECK(vibe::json::decode_event(R"({"id":"e","organizer_id":"o","category":"develpoment"})", a).category ==
           "development");
+    REQUIRE(a.list().size() == 1);  // only "opera" was unknown
+    CHECK(a.list()[0].kind == "unknown_category");
 }
 
 TEST_CASE("epoch_to_ms: seconds below 10^11, else milliseconds", "[normalize]") {

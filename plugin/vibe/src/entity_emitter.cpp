@@ -28,14 +28,15 @@ void add_customer(vsink::EntityBuilder &b, const Customer &c) {
 
 // The fields `order_ticket` and `ticket` share, in the mapping's order up to
 // `category`, then `description` onwards.
-void add_ticket_head(vsink::EntityBuilder &b, const std::string &source, const Ticket &t, const Opt &order_id,
-                     const Opt &event_id, const Opt &organizer_id, const std::string &status) {
-    b.str("source", text(source))
+void add_ticket_head(vsink::EntityBuilder &b, const Envelope &env, const Ticket &t, const Opt &order_id,
+                     const Opt &event_id, const Opt &organizer_id, const Opt &status) {
+    b.str("system", text(env.system))
         .str("id", text(t.id))
         .str("order_id", order_id)
         .str("event_id", event_id)
         .str("organizer_id", organizer_id)
-        .str("status", text(status))
+        .str("channel", env.channel)
+        .str("status", status)
         .str("barcode", t.barcode)
         .str("number", t.number)
         .str("series", t.series)
@@ -48,9 +49,9 @@ void add_ticket_tail(vsink::EntityBuilder &b, const Ticket &t) {
     b.str("description", t.description).i64("price_nominal", t.price_nominal).str("currency", t.currency);
 }
 
-Entity ticket_status(const std::string &source, const std::string &ticket_id, const char *status) {
+Entity ticket_status(const Envelope &env, const std::string &ticket_id, const char *status) {
     Entity e("ticket_status");
-    e.fields.str("source", text(source)).str("id", text(ticket_id)).str("status", text(status));
+    e.fields.str("system", text(env.system)).str("id", text(ticket_id)).str("status", text(status));
     return e;
 }
 
@@ -58,18 +59,29 @@ Opt first_of(const Opt &a, const Opt &b) { return a ? a : b; }
 
 }  // namespace
 
-Entities entities_of(const std::string &source, const Organizer &organizer) {
+Entities entities_of(const Envelope &env, const Organizer &organizer) {
     Entities out;
     Entity &e = out.emplace_back("organizer");
-    e.fields.str("source", text(source)).str("id", text(organizer.id)).str("name", organizer.name);
+    e.fields.str("system", text(env.system)).str("id", text(organizer.id)).str("name", organizer.name);
     add_legals(e.fields, organizer.legals);
+    e.fields.str("status", organizer.status)
+        .boolean("hidden", organizer.hidden)
+        .str("role", organizer.role)
+        .str("currency", organizer.currency)
+        .timestamp_ms("updated_at", organizer.updated_at_ms);
     return out;
 }
 
-Entities entities_of(const std::string &source, const Event &event) {
+Entities entities_of(const Envelope &env, const Event &event) {
     Entities out;
     // Parents first: the organizer the event nests (shape B), then its venue.
-    if (event.organizer) out = entities_of(source, *event.organizer);
+    // The nested organizer is a partial copy: the mapping lets its NULLs keep
+    // what the organizer's own message stored.
+    if (event.organizer) {
+        Entity &o = out.emplace_back("nested_organizer");
+        o.fields.str("system", text(env.system)).str("id", text(event.organizer->id)).str("name", event.organizer->name);
+        add_legals(o.fields, event.organizer->legals);
+    }
 
     Opt venue_id;
     if (event.venue) {
@@ -78,7 +90,7 @@ Entities entities_of(const std::string &source, const Event &event) {
         // of the event update the same row instead of adding new ones.
         venue_id = v.id ? *v.id : "event:" + event.id;
         Entity &e = out.emplace_back("venue");
-        e.fields.str("source", text(source))
+        e.fields.str("system", text(env.system))
             .str("id", text(*venue_id))
             .str("name", v.name)
             .str("address", v.address)
@@ -90,14 +102,15 @@ Entities entities_of(const std::string &source, const Event &event) {
     }
 
     Entity &e = out.emplace_back("event");
-    e.fields.str("source", text(source))
+    e.fields.str("system", text(env.system))
         .str("id", text(event.id))
         .str("group_id", event.group_id)
         .str("organizer_id", event.organizer ? Opt(event.organizer->id) : event.organizer_id)
         .str("venue_id", venue_id)
         .str("name", event.name)
-        .str("status", text(event.status))
+        .str("status", event.status)
         .str("category", text(event.category))
+        .str("category_raw", event.category_raw)
         .timestamp_ms("start_at", event.start_at_ms)
         .timestamp_ms("finish_at", event.finish_at_ms)
         .str("timezone", event.timezone)
@@ -109,7 +122,7 @@ Entities entities_of(const std::string &source, const Event &event) {
 
     for (const TicketSet &s : event.sets) {
         Entity &ts = out.emplace_back("ticket_set");
-        ts.fields.str("source", text(source))
+        ts.fields.str("system", text(env.system))
             .str("id", text(s.id))
             .str("event_id", text(event.id))
             .str("name", s.name)
@@ -120,14 +133,15 @@ Entities entities_of(const std::string &source, const Event &event) {
     return out;
 }
 
-Entities entities_of(const std::string &source, const Order &order) {
+Entities entities_of(const Envelope &env, const Order &order) {
     Entities out;
     Entity &o = out.emplace_back("order");
-    o.fields.str("source", text(source))
+    o.fields.str("system", text(env.system))
         .str("id", text(order.id))
         .str("number", order.number)
         .str("event_id", order.event_id)
         .str("organizer_id", order.organizer_id)
+        .str("channel", env.channel)
         .str("status", order.status)
         .str("customer_email", order.customer.email)
         .str("customer_phone", order.customer.phone)
@@ -137,17 +151,12 @@ Entities entities_of(const std::string &source, const Order &order) {
         .timestamp_ms("created_at", order.created_at_ms)
         .timestamp_ms("done_at", order.done_at_ms);
 
-    // Ticketland orders carry sold tickets only. Of Ticketscloud's, only DONE
-    // orders hold sold tickets; CANCELLED and EXPIRED ones cancel theirs;
-    // the others (executed, in progress) have nothing to say about tickets.
-    const bool sold = !order.status || *order.status == "done";
-    const bool cancels = order.status && (*order.status == "cancelled" || *order.status == "expired");
-    if (!sold && !cancels) return out;
-
+    if (order.effect == TicketEffect::none) return out;
+    const bool sold = order.effect == TicketEffect::sell;
     for (const Ticket &t : order.tickets) {
         Entity &e = out.emplace_back("order_ticket");
-        add_ticket_head(e.fields, source, t, first_of(t.order_id, Opt(order.id)), first_of(t.event_id, order.event_id),
-                        first_of(t.organizer_id, order.organizer_id), sold ? "active" : "cancelled");
+        add_ticket_head(e.fields, env, t, first_of(t.order_id, Opt(order.id)), first_of(t.event_id, order.event_id),
+                        first_of(t.organizer_id, order.organizer_id), std::string(sold ? "active" : "cancelled"));
         e.fields.str("set_id", t.set_id);
         add_ticket_tail(e.fields, t);
         add_customer(e.fields, order.customer);
@@ -155,18 +164,19 @@ Entities entities_of(const std::string &source, const Order &order) {
     // order_ticket keeps the status of a row that already exists (a replayed
     // order must not revive a refunded ticket), so a cancellation must also
     // change the status explicitly.
-    if (cancels)
-        for (const Ticket &t : order.tickets) out.push_back(ticket_status(source, t.id, "cancelled"));
+    if (!sold)
+        for (const Ticket &t : order.tickets) out.push_back(ticket_status(env, t.id, "cancelled"));
     return out;
 }
 
-Entities entities_of(const std::string &source, const Refund &refund) {
+Entities entities_of(const Envelope &env, const Refund &refund) {
     Entities out;
     Entity &r = out.emplace_back("refund");
-    r.fields.str("source", text(source))
+    r.fields.str("system", text(env.system))
         .str("id", text(refund.id))
         .str("order_id", refund.order_id)
         .str("event_id", refund.event_id)
+        .str("channel", env.channel)
         .str("status", refund.status)
         .str("customer_email", refund.customer.email)
         .str("customer_phone", refund.customer.phone)
@@ -177,20 +187,17 @@ Entities entities_of(const std::string &source, const Refund &refund) {
         .timestamp_ms("finished_at", refund.finished_at_ms);
     for (const std::string &id : refund.ticket_ids) {
         Entity &e = out.emplace_back("refund_ticket");
-        e.fields.str("source", text(source)).str("refund_id", text(refund.id)).str("ticket_id", text(id));
+        e.fields.str("system", text(env.system)).str("refund_id", text(refund.id)).str("ticket_id", text(id));
     }
-    // A Ticketland refund is final; a Ticketscloud request refunds only once
-    // approved.
-    if (!refund.status || *refund.status == "approved")
-        for (const std::string &id : refund.ticket_ids) out.push_back(ticket_status(source, id, "refunded"));
+    if (refund.refunds_tickets)
+        for (const std::string &id : refund.ticket_ids) out.push_back(ticket_status(env, id, "refunded"));
     return out;
 }
 
-Entities entities_of(const std::string &source, const Ticket &ticket) {
+Entities entities_of(const Envelope &env, const Ticket &ticket) {
     Entities out;
     Entity &e = out.emplace_back("ticket");
-    add_ticket_head(e.fields, source, ticket, ticket.order_id, ticket.event_id, ticket.organizer_id,
-                    ticket.status ? *ticket.status : std::string("active"));
+    add_ticket_head(e.fields, env, ticket, ticket.order_id, ticket.event_id, ticket.organizer_id, ticket.status);
     add_ticket_tail(e.fields, ticket);
     add_customer(e.fields, ticket.customer);
     return out;

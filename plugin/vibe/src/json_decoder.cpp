@@ -23,7 +23,7 @@ class Message {
 public:
     Message(const Message &) = delete;
     Message &operator=(const Message &) = delete;
-    Message(std::string_view json, const char *kind) {
+    Message(std::string_view json, const char *kind, Anomalies &anomalies) {
         // RapidJSON takes a NUL byte for the end of the input and would
         // silently drop what follows; raw NULs are never valid JSON.
         if (size_t nul = json.find('\0'); nul != std::string_view::npos)
@@ -36,7 +36,7 @@ public:
             throw DecodeError(std::string(kind) + ": invalid JSON at byte " +
                               std::to_string(skipped + doc_.GetErrorOffset()) + ": " +
                               rapidjson::GetParseError_En(doc_.GetParseError()));
-        root_.emplace(doc_, kind);
+        root_.emplace(doc_, kind, anomalies);
     }
     const Object &root() const { return *root_; }
 
@@ -57,18 +57,8 @@ std::string upper(std::string s) {
     return s;
 }
 
-// A dictionary value (a status, a currency) for a message. These fields are
-// not personal data, but a confused producer could put anything there, so a
-// value is only shown when it looks like a dictionary token.
-std::string shown(std::string_view v) {
-    bool token = !v.empty() && v.size() <= 24;
-    for (char c : v)
-        token = token && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                          c == '-');
-    return token ? "'" + std::string(v) + "'" : std::string("(not shown)");
-}
-
-// An enumerated value from a fixed dictionary, case-insensitive.
+// An enumerated value from a fixed dictionary, case-insensitive. A value
+// outside it is read as absent and noted (unknown_value).
 template <size_t N>
 Opt one_of(const Object &o, const char *member, const std::array<std::string_view, N> &allowed,
            std::string (*canon)(std::string) = lower) {
@@ -77,15 +67,15 @@ Opt one_of(const Object &o, const char *member, const std::array<std::string_vie
     std::string c = canon(*v);
     for (std::string_view a : allowed)
         if (c == a) return c;
-    std::string list;
-    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    throw DecodeError(o.path(member) + ": unknown value " + shown(*v) + " (expected one of " + list + ")");
+    o.note(anomaly::unknown_value, member);
+    return std::nullopt;
 }
 
 constexpr std::array<std::string_view, 3> kLegalTypes = {"ru_lp", "ru_ltd", "en_ltd"};
 constexpr std::array<std::string_view, 4> kEventStatuses = {"active", "paused", "finished", "cancelled"};
 constexpr std::array<std::string_view, 4> kTicketStatuses = {"active", "used", "cancelled", "refunded"};
 constexpr std::array<std::string_view, 5> kCurrencies = {"USD", "EUR", "RUB", "GBP", "CNY"};
+constexpr size_t kMaxRawCategory = 255;  // events.category_raw
 
 Legals read_legals(const Object &o) {
     Legals l;
@@ -120,7 +110,7 @@ void read_ticket_details(const Object &o, Ticket &t) {
     t.series = o.label("series");
     t.row = o.label("row");
     t.seat = o.label("seat");
-    t.category = o.string("category");
+    t.category = o.label("category");
     t.description = o.string("description");
     t.price_nominal = o.integer("price_nominal");
     t.currency = one_of(o, "currency", kCurrencies, upper);
@@ -128,18 +118,45 @@ void read_ticket_details(const Object &o, Ticket &t) {
 
 Venue read_venue(const Object &o) {
     Venue v;
-    v.id = o.string("id");
-    if (v.id && v.id->empty()) v.id.reset();  // an empty id is no id: derive one
+    v.id = o.id("id");  // an empty id is no id: the emitter derives one
     v.name = o.string("name");
     v.address = o.string("address");
     v.description = o.string("description");
-    v.zipcode = o.string("zipcode");
+    v.zipcode = o.label("zipcode");
     v.city_name = o.string("city_name");
     v.lat = o.number("lat");
     v.lon = o.number("lon");
-    if (v.lat && (*v.lat < -90 || *v.lat > 90)) throw DecodeError(o.path("lat") + ": out of range");
-    if (v.lon && (*v.lon < -180 || *v.lon > 180)) throw DecodeError(o.path("lon") + ": out of range");
+    // A pair with one coordinate out of range locates nothing: drop both.
+    const bool lat_bad = v.lat && !(*v.lat >= -90 && *v.lat <= 90);
+    const bool lon_bad = v.lon && !(*v.lon >= -180 && *v.lon <= 180);
+    if (lat_bad) o.note(anomaly::out_of_range, "lat");
+    if (lon_bad) o.note(anomaly::out_of_range, "lon");
+    if (lat_bad || lon_bad) v.lat.reset(), v.lon.reset();
     return v;
+}
+
+// A category from an extensible dictionary: a known name, else `other`
+// (noted); the raw value is kept beside it whatever its type.
+void read_category(const Object &o, Event &e) {
+    const rapidjson::Value *v = o.find("category");
+    if (!v) return;
+    e.category_raw = raw_text(*v, kMaxRawCategory);
+    bool unknown = true;
+    if (v->IsString()) e.category = normalize_category(std::string_view(v->GetString(), v->GetStringLength()), &unknown);
+    if (unknown) o.note(anomaly::unknown_category, "category");
+}
+
+// The event's UTC offset in whole hours (shape B; the unit is inferred from
+// samples). The world spans -12..+14; a value outside, or a fraction the INT
+// column cannot hold (+5.5), is stored as NULL and noted.
+std::optional<int64_t> read_offset(const Object &o) {
+    std::optional<double> offset = o.number("offset");
+    if (!offset) return std::nullopt;
+    if (!(*offset >= -12 && *offset <= 14) || *offset != std::trunc(*offset)) {
+        o.note(anomaly::out_of_range, "offset");
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(*offset);
 }
 
 // If every ticket names the same value, that value; else absent.
@@ -153,8 +170,8 @@ Opt common_value(const std::vector<Ticket> &tickets, Field field) {
 
 }  // namespace
 
-Organizer decode_organizer(std::string_view json) {
-    Message m(json, "organizer");
+Organizer decode_organizer(std::string_view json, Anomalies &anomalies) {
+    Message m(json, "organizer", anomalies);
     const Object &o = m.root();
     Organizer org;
     org.id = o.required_id("id");
@@ -163,79 +180,81 @@ Organizer decode_organizer(std::string_view json) {
     return org;
 }
 
-Event decode_event(std::string_view json) {
-    Message m(json, "event");
+Event decode_event(std::string_view json, Anomalies &anomalies) {
+    Message m(json, "event", anomalies);
     const Object &o = m.root();
     Event e;
     e.id = o.required_id("id");
-    e.group_id = o.string("group_id");
+    e.group_id = o.id("group_id");
     e.name = o.string("name");
-    if (Opt status = one_of(o, "status", kEventStatuses)) e.status = *status;  // absent in A: active
-    if (Opt category = o.string("category")) e.category = normalize_category(*category);
+    // Absent in shape A: active. Outside the enum: unknown (NULL), noted.
+    if (o.find("status")) e.status = one_of(o, "status", kEventStatuses);
+    read_category(o, e);
     e.start_at_ms = o.timestamp_ms("start_at");
     e.finish_at_ms = o.timestamp_ms("finish_at");
     e.timezone = o.string("timezone");
-    if (std::optional<double> offset = o.number("offset")) {
-        // Hours east of UTC; the world spans -12..+14. The column holds whole
-        // hours: a fractional offset (+5.5) is left out rather than losing
-        // the whole event over an informational field.
-        if (!(*offset >= -12 && *offset <= 14)) throw DecodeError(o.path("offset") + ": out of range (hours, -12..14)");
-        if (*offset == std::trunc(*offset)) e.utc_offset_hours = static_cast<int64_t>(*offset);
-    }
+    e.utc_offset_hours = read_offset(o);
     e.media = o.string("media");
     e.description = o.string("description");
 
-    e.organizer_id = o.string("organizer_id");
+    e.organizer_id = o.id("organizer_id");
     if (std::optional<Object> nested = o.object("organizer")) {
-        // Shape B: the organizer travels inside the event and wins over A's id.
-        Organizer org;
-        org.id = nested->required_id("id");
-        org.name = nested->string("name");
-        if (std::optional<Object> legals = nested->object("legals")) {
-            Legals l = read_legals(*legals);
-            if (!l.type) l.type = "ru_ltd";
-            if (!l.name) l.name = org.name;
-            org.legals = l;
+        // Shape B: the organizer travels inside the event and wins over A's
+        // id. Without an id it identifies nothing: the event keeps A's link.
+        if (Opt id = nested->id("id")) {
+            Organizer org;
+            org.id = *id;
+            org.name = nested->string("name");
+            if (std::optional<Object> legals = nested->object("legals")) {
+                Legals l = read_legals(*legals);
+                // Defaults only where the member is absent: an unknown type
+                // stays unknown (NULL) rather than guessed.
+                if (!legals->find("type")) l.type = "ru_ltd";
+                if (!l.name) l.name = org.name;
+                org.legals = l;
+            }
+            e.organizer_id = org.id;
+            e.organizer = std::move(org);
+        } else {
+            nested->note(anomaly::missing_value, "id");
         }
-        e.organizer_id = org.id;
-        e.organizer = std::move(org);
     }
-    // The organizer is the event's parent row: without it the event can
-    // never be placed.
-    if (!e.organizer_id || e.organizer_id->empty())
-        throw DecodeError(o.path("organizer_id") + ": missing (and no " + o.path("organizer") + ")");
+    // An event without an organizer still lands (B before mid-2026): a null
+    // parent link needs no parent.
 
     if (std::optional<Object> venue = o.object("venue")) e.venue = read_venue(*venue);
     return e;
 }
 
-Order decode_order(std::string_view json) {
-    Message m(json, "order");
+Order decode_order(std::string_view json, Anomalies &anomalies) {
+    Message m(json, "order", anomalies);
     const Object &o = m.root();
     Order order;
     order.id = o.required_id("id");
     order.number = o.label("number");
-    order.event_id = o.string("event_id");
-    order.organizer_id = o.string("organizer_id");
+    order.event_id = o.id("event_id");
+    order.organizer_id = o.id("organizer_id");
     order.customer = read_customer(o);
 
-    const rapidjson::Value *tickets = o.array("tickets");
-    if (!tickets) throw DecodeError(o.path("tickets") + ": missing");
-    order.tickets.reserve(tickets->Size());
-    for (rapidjson::SizeType i = 0; i < tickets->Size(); ++i) {
-        Object t((*tickets)[i], o.path("tickets") + "[" + std::to_string(i) + "]");
-        Ticket ticket;
-        ticket.id = t.required_id("id");
-        ticket.order_id = order.id;
-        // Shape B names the event per ticket; shape A only at order level.
-        ticket.event_id = t.string("event_id");
-        if (!ticket.event_id || ticket.event_id->empty()) ticket.event_id = order.event_id;
-        if (!ticket.event_id || ticket.event_id->empty())
-            throw DecodeError(t.path("event_id") + ": missing (and no " + o.path("event_id") + ")");
-        ticket.organizer_id = t.string("organizer_id");
-        if (!ticket.organizer_id) ticket.organizer_id = order.organizer_id;
-        read_ticket_details(t, ticket);
-        order.tickets.push_back(std::move(ticket));
+    // An order without tickets still records the order.
+    if (const rapidjson::Value *tickets = o.array("tickets")) {
+        order.tickets.reserve(tickets->Size());
+        for (rapidjson::SizeType i = 0; i < tickets->Size(); ++i) {
+            Object t((*tickets)[i], o.path("tickets") + "[" + std::to_string(i) + "]", anomalies);
+            Ticket ticket;
+            ticket.id = t.required_id("id");
+            ticket.order_id = order.id;
+            // Shape B names the event per ticket; shape A only at order level.
+            // The event is the ticket's parent: required.
+            ticket.event_id = t.id("event_id");
+            if (!ticket.event_id) ticket.event_id = order.event_id;
+            if (!ticket.event_id)
+                throw DecodeError(t.path("event_id") + ": missing (and no " + o.path("event_id") + ")");
+            ticket.organizer_id = t.id("organizer_id");
+            if (!ticket.organizer_id) ticket.organizer_id = order.organizer_id;
+            read_ticket_details(t, ticket);
+            order.tickets.push_back(std::move(ticket));
+        }
     }
     // Shape B has no order-level event: the order row's parent is the event
     // all its tickets share (a mixed order keeps it empty).
@@ -244,35 +263,41 @@ Order decode_order(std::string_view json) {
     return order;
 }
 
-Refund decode_refund(std::string_view json, std::string refund_id) {
-    Message m(json, "refund");
+Refund decode_refund(std::string_view json, std::string refund_id, Anomalies &anomalies) {
+    Message m(json, "refund", anomalies);
     const Object &o = m.root();
     if (refund_id.empty()) throw DecodeError("refund: missing id (the record key)");
     Refund r;
     r.id = std::move(refund_id);
     r.customer = read_customer(o);
-    const rapidjson::Value *ids = o.array("ticket_ids");
-    if (!ids) throw DecodeError(o.path("ticket_ids") + ": missing");
-    std::unordered_set<std::string> seen;
-    for (rapidjson::SizeType i = 0; i < ids->Size(); ++i) {
-        std::string id = required_id_element((*ids)[i], o.path("ticket_ids") + "[" + std::to_string(i) + "]");
-        // A repeated id refunds the same ticket once.
-        if (seen.insert(id).second) r.ticket_ids.push_back(std::move(id));
+    if (const rapidjson::Value *ids = o.array("ticket_ids")) {
+        std::unordered_set<std::string> seen;
+        for (rapidjson::SizeType i = 0; i < ids->Size(); ++i) {
+            // The tickets are what the refund links to: each id is required.
+            std::string id = required_id_element((*ids)[i], o.path("ticket_ids") + "[" + std::to_string(i) + "]");
+            // A repeated id refunds the same ticket once.
+            if (seen.insert(id).second) r.ticket_ids.push_back(std::move(id));
+        }
+    } else if (!o.find("ticket_ids")) {
+        o.note(anomaly::missing_value, "ticket_ids");
     }
     return r;
 }
 
-Ticket decode_ticket(std::string_view json) {
-    Message m(json, "ticket");
+Ticket decode_ticket(std::string_view json, Anomalies &anomalies) {
+    Message m(json, "ticket", anomalies);
     const Object &o = m.root();
     Ticket t;
     t.id = o.required_id("id");
-    // The status is what this topic is about: a ticket without one says nothing.
-    t.status = one_of(o, "status", kTicketStatuses);
-    if (!t.status) throw DecodeError(o.path("status") + ": missing");
+    // The current status is what this topic is about; a record without a
+    // usable one still updates the rest and keeps the stored status.
+    if (o.find("status"))
+        t.status = one_of(o, "status", kTicketStatuses);
+    else
+        o.note(anomaly::missing_value, "status");
     t.event_id = o.required_id("event_id");
-    t.organizer_id = o.string("organizer_id");
-    t.order_id = o.string("order_id");
+    t.organizer_id = o.id("organizer_id");
+    t.order_id = o.id("order_id");
     t.customer = read_customer(o);
     read_ticket_details(o, t);
     return t;

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "normalize.hpp"
 
 namespace vibe::json {
@@ -23,6 +26,17 @@ bool fits_int64(double d) { return d >= -kInt64Bound && d < kInt64Bound; }
 // 9999-12-31T23:59:59.999Z, the last instant a DATETIME(3) holds.
 constexpr int64_t kMaxTimestampMs = 253402300799999LL;
 
+// An id's text, or nullopt when v is neither a non-empty string nor an integer.
+Opt id_text(const rapidjson::Value &v) {
+    if (v.IsString()) {
+        if (v.GetStringLength() == 0) return std::nullopt;
+        return std::string(v.GetString(), v.GetStringLength());
+    }
+    if (v.IsInt64()) return std::to_string(v.GetInt64());
+    if (v.IsUint64()) return std::to_string(v.GetUint64());
+    return std::nullopt;
+}
+
 }  // namespace
 
 const char *type_name(const rapidjson::Value &v) {
@@ -40,12 +54,31 @@ const char *type_name(const rapidjson::Value &v) {
 
 std::string required_id_element(const rapidjson::Value &v, const std::string &path) {
     if (v.IsNull()) fail(path, "missing");
-    if (!v.IsString()) wrong_type(path, "a string", v);
-    if (v.GetStringLength() == 0) fail(path, "empty");
-    return std::string(v.GetString(), v.GetStringLength());
+    if (Opt id = id_text(v)) return *id;
+    if (v.IsString()) fail(path, "empty");
+    wrong_type(path, "a string or an integer", v);
 }
 
-Object::Object(const rapidjson::Value &v, std::string path) : v_(&v), path_(std::move(path)) {
+std::string raw_text(const rapidjson::Value &v, size_t max_len) {
+    std::string out;
+    if (v.IsString()) {
+        out.assign(v.GetString(), v.GetStringLength());
+    } else {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        v.Accept(w);
+        out.assign(buf.GetString(), buf.GetSize());
+    }
+    if (out.size() > max_len) {
+        size_t cut = max_len;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not mid-character
+        out.resize(cut);
+    }
+    return out;
+}
+
+Object::Object(const rapidjson::Value &v, std::string path, Anomalies &anomalies)
+    : v_(&v), path_(std::move(path)), anomalies_(&anomalies) {
     if (!v.IsObject()) wrong_type(path_, "an object", v);
 }
 
@@ -61,10 +94,21 @@ std::string Object::required_id(const char *member) const {
     return required_id_element(*v, path(member));
 }
 
+Opt Object::id(const char *member) const {
+    const rapidjson::Value *v = find(member);
+    if (!v) return std::nullopt;
+    Opt id = id_text(*v);
+    if (!id && !(v->IsString())) note(anomaly::wrong_type, member);  // "" is simply no id
+    return id;
+}
+
 Opt Object::string(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return std::nullopt;
-    if (!v->IsString()) wrong_type(path(member), "a string", *v);
+    if (!v->IsString()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
     return std::string(v->GetString(), v->GetStringLength());
 }
 
@@ -74,58 +118,86 @@ Opt Object::label(const char *member) const {
     if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
     if (v->IsInt64()) return std::to_string(v->GetInt64());
     if (v->IsUint64()) return std::to_string(v->GetUint64());
-    wrong_type(path(member), "a string or an integer", *v);
+    note(anomaly::wrong_type, member);
+    return std::nullopt;
 }
 
 std::optional<int64_t> Object::integer(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return std::nullopt;
-    if (!v->IsNumber()) wrong_type(path(member), "an integer", *v);
+    if (!v->IsNumber()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
     if (v->IsInt64()) return v->GetInt64();
-    if (v->IsUint64()) fail(path(member), "out of range");
-    double d = v->GetDouble();
-    if (!fits_int64(d)) fail(path(member), "out of range");
-    if (std::trunc(d) != d) fail(path(member), "expected an integer, got a fractional number");
+    const double d = v->GetDouble();
+    if (v->IsUint64() || !fits_int64(d) || std::trunc(d) != d) {  // too large, or fractional
+        note(anomaly::out_of_range, member);
+        return std::nullopt;
+    }
     return static_cast<int64_t>(d);
 }
 
 std::optional<double> Object::number(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return std::nullopt;
-    if (!v->IsNumber()) wrong_type(path(member), "a number", *v);
+    if (!v->IsNumber()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
     return v->GetDouble();
+}
+
+std::optional<bool> Object::boolean(const char *member) const {
+    const rapidjson::Value *v = find(member);
+    if (!v) return std::nullopt;
+    if (!v->IsBool()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
+    return v->GetBool();
 }
 
 std::optional<int64_t> Object::timestamp_ms(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return std::nullopt;
-    if (!v->IsNumber()) wrong_type(path(member), "a number", *v);
-    int64_t ms = 0;
+    if (!v->IsNumber()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
+    std::optional<int64_t> ms;
     if (v->IsInt64()) {
         ms = epoch_to_ms(v->GetInt64());
-    } else if (v->IsUint64()) {
-        fail(path(member), "out of range");
-    } else {
+    } else if (!v->IsUint64()) {
         double d = v->GetDouble();
         constexpr double kSecondsLimit = 1e11;  // the same unit rule as epoch_to_ms
         if (d > -kSecondsLimit && d < kSecondsLimit) d *= 1000.0;
-        if (!fits_int64(d)) fail(path(member), "out of range");
-        ms = std::llround(d);
+        if (fits_int64(d)) ms = std::llround(d);
     }
-    if (ms < 0 || ms > kMaxTimestampMs) fail(path(member), "out of range (before 1970 or after 9999)");
+    if (!ms || *ms < 0 || *ms > kMaxTimestampMs) {  // before 1970 or after 9999
+        note(anomaly::out_of_range, member);
+        return std::nullopt;
+    }
     return ms;
 }
 
 std::optional<Object> Object::object(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return std::nullopt;
-    return Object(*v, path(member));
+    if (!v->IsObject()) {
+        note(anomaly::wrong_type, member);
+        return std::nullopt;
+    }
+    return Object(*v, path(member), *anomalies_);
 }
 
 const rapidjson::Value *Object::array(const char *member) const {
     const rapidjson::Value *v = find(member);
     if (!v) return nullptr;
-    if (!v->IsArray()) wrong_type(path(member), "an array", *v);
+    if (!v->IsArray()) {
+        note(anomaly::wrong_type, member);
+        return nullptr;
+    }
     return v;
 }
 

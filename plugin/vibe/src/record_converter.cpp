@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 #include <vsink/plugin.hpp>
 
@@ -90,10 +91,8 @@ std::optional<std::string_view> header(const vsink_record &r, std::string_view n
     return found;
 }
 
-template <typename Message>
-Entities decoded(const std::string &source, const Message &m) {
-    return entities_of(source, m);
-}
+constexpr size_t kMaxChannel = 128;  // orders.channel, tickets.channel, refunds.channel
+constexpr size_t kMaxId = 128;       // the id columns
 
 }  // namespace
 
@@ -105,7 +104,41 @@ RecordConverter::RecordConverter(std::vector<TopicConfig> topics) {
     }
 }
 
-Entities RecordConverter::decode(const vsink_record &record) const {
+std::string RecordConverter::refund_id_from_position(std::string_view topic, int32_t partition, int64_t offset) {
+    const std::string where = ":" + std::to_string(partition) + ":" + std::to_string(offset);
+    std::string id = "kafka:" + std::string(topic) + where;
+    if (id.size() <= kMaxId) return id;
+    uint64_t h = 14695981039346656037ULL;  // FNV-1a: stable across runs and builds
+    for (unsigned char c : topic) h = (h ^ c) * 1099511628211ULL;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return "kafka:#" + std::string(hex) + where;
+}
+
+Opt RecordConverter::channel_of(const vsink_record &record, const TopicConfig &cfg, Anomalies &anomalies) const {
+    Opt channel;
+    std::optional<std::string_view> h = header(record, "application-id");
+    if (h && !h->empty()) {
+        if (h->size() <= kMaxChannel && valid_utf8(*h))
+            channel = std::string(*h);
+        else
+            anomalies.note(anomaly::unreadable_channel, "application-id");
+    }
+    if (cfg.channels && (!channel || std::find(cfg.channels->begin(), cfg.channels->end(), *channel) ==
+                                         cfg.channels->end())) {
+        anomalies.note(anomaly::channel_refused, "application-id");
+        throw RecordError((channel ? "application-id " + quoted(*channel) : std::string("a record without an application-id")) +
+                          " is not in the channels allowed on topic " + cfg.topic);
+    }
+    if (channel) {
+        std::set<std::string> &seen = seen_channels_[cfg.topic];
+        if (seen.size() < kMaxChannelsTracked && seen.insert(*channel).second)
+            anomalies.note(anomaly::new_channel, "application-id");
+    }
+    return channel;
+}
+
+Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalies) const {
     const vsink::RecordView r(record);
     const std::string topic(r.topic());
     auto found = topics_.find(topic);
@@ -115,23 +148,18 @@ Entities RecordConverter::decode(const vsink_record &record) const {
     // A tombstone deletes nothing in Vibe: there is no message to apply.
     if (!r.has_value()) throw RecordError("tombstone: no value");
 
-    // Identity is (application-id, id): a record from a source the topic
-    // does not allow must never touch the database.
-    std::string source;
-    if (std::optional<std::string_view> h = header(record, "application-id"))
-        source = std::string(*h);
-    else if (cfg.default_source)
-        source = *cfg.default_source;
-    else
-        throw RecordError("no application-id header, and topic '" + topic + "' has no default_source");
-    if (std::find(cfg.sources.begin(), cfg.sources.end(), source) == cfg.sources.end())
-        throw RecordError("application-id " + quoted(source) + " is not allowed on topic " + topic);
+    // Identity is (system, id): the topic's system. The application-id is the
+    // record's sales channel, stored, not used as identity.
+    const Envelope env{cfg.system, channel_of(record, cfg, anomalies)};
 
-    if (!cfg.schema_versions.empty()) {
-        std::optional<std::string_view> v = header(record, "schema-version");
-        if (!v) throw RecordError("no schema-version header (topic " + topic + " accepts only listed versions)");
-        if (std::find(cfg.schema_versions.begin(), cfg.schema_versions.end(), *v) == cfg.schema_versions.end())
-            throw RecordError("schema-version " + quoted(*v) + " is not accepted on topic " + topic);
+    // MAJOR.MINOR: a minor version only adds optional fields, so it is read
+    // as its major; a record without the header is read as the default.
+    if (std::optional<std::string_view> v = header(record, "schema-version")) {
+        std::optional<int> major = schema_major(trim(*v));
+        if (!major) throw RecordError("schema-version " + quoted(*v) + " is not MAJOR.MINOR");
+        if (std::find(cfg.schema_majors.begin(), cfg.schema_majors.end(), *major) == cfg.schema_majors.end())
+            throw RecordError("schema-version " + quoted(*v) + ": major version " + std::to_string(*major) +
+                              " is not accepted on topic " + topic);
     }
 
     Format format = cfg.format;
@@ -150,37 +178,59 @@ Entities RecordConverter::decode(const vsink_record &record) const {
                           ": " + message_name(cfg.message) + " is protobuf only");
 
     const std::string_view value = r.value();
+    Anomalies &a = anomalies;
     const bool json = format == Format::json;
     switch (cfg.message) {
         case MessageKind::organizer:
-            return decoded(source, json ? json::decode_organizer(value) : pb::decode_organizer(value));
+            return entities_of(env, json ? json::decode_organizer(value, a) : pb::decode_organizer(value, a));
         case MessageKind::event:
-            return decoded(source, json ? json::decode_event(value) : pb::decode_event(value));
+            return entities_of(env, json ? json::decode_event(value, a) : pb::decode_event(value, a));
         case MessageKind::order:
-            return decoded(source, json ? json::decode_order(value) : pb::decode_order(value));
+            return entities_of(env, json ? json::decode_order(value, a) : pb::decode_order(value, a));
         case MessageKind::refund: {
-            // The refund body has no id: the key is the refund id.
-            if (!r.has_key() || r.key().empty()) throw RecordError("refund: the record key (the refund id) is missing");
-            if (!valid_utf8(r.key())) throw RecordError("refund: the record key (the refund id) is not valid UTF-8");
-            std::string id(r.key());
-            return decoded(source, json ? json::decode_refund(value, id) : pb::decode_refund(value, id));
+            // The refund body has no id: the key is the refund id. Without
+            // one the refund still refunds its tickets, under an id made from
+            // the record's position (deterministic: a replay of the same
+            // record writes the same row).
+            std::string id;
+            if (r.has_key() && !r.key().empty()) {
+                if (!valid_utf8(r.key()) || r.key().size() > kMaxId)
+                    throw RecordError("refund: the record key (the refund id) is not valid UTF-8 of at most 128 bytes");
+                id = std::string(r.key());
+            } else {
+                a.note(anomaly::missing_key, "refund.key");
+                id = refund_id_from_position(topic, r.partition(), r.offset());
+            }
+            return entities_of(env, json ? json::decode_refund(value, id, a) : pb::decode_refund(value, id, a));
         }
         case MessageKind::ticket:
-            return decoded(source, json ? json::decode_ticket(value) : pb::decode_ticket(value));
+            return entities_of(env, json ? json::decode_ticket(value, a) : pb::decode_ticket(value, a));
         case MessageKind::tc_partner:
-            return decoded(source, tc::decode_partner(value));
+            return entities_of(env, tc::decode_partner(value, a));
         case MessageKind::tc_event:
-            return decoded(source, tc::decode_event(value));
+            return entities_of(env, tc::decode_event(value, cfg.categories, a));
         case MessageKind::tc_order:
-            return decoded(source, tc::decode_order(value));
+            return entities_of(env, tc::decode_order(value, a));
         case MessageKind::tc_refund_request:
-            return decoded(source, tc::decode_refund_request(value));
+            return entities_of(env, tc::decode_refund_request(value, a));
     }
     throw RecordError("topic '" + topic + "': unhandled message kind");
 }
 
 void RecordConverter::convert(const vsink_record &record, const vsink_emitter &out) const {
-    const Entities entities = decode(record);
+    Anomalies anomalies;
+    // Report what was tolerated whether or not the record is then refused.
+    auto report = [&] {
+        for (const Anomaly &an : anomalies.list()) vsink::tolerated(out, an.kind, an.field);
+    };
+    Entities entities;
+    try {
+        entities = decode(record, anomalies);
+    } catch (...) {
+        report();
+        throw;
+    }
+    report();
     if (std::optional<size_t> refused = emit_all(entities, out))
         throw RecordError("the host refused entity '" + entities[*refused].type + "' (#" + std::to_string(*refused + 1) +
                           " of " + std::to_string(entities.size()) + ")");

@@ -4,9 +4,11 @@
 // does 0 for the int64 order and ticket numbers. Timestamps are messages, so
 // their presence is real. Enum value 0 is a real value in every Ticketscloud
 // enum (STAND_BY, EXECUTED, NEW, LTD), not "absent". A value newer than this
-// schema is rejected: guessing a status would write a wrong one.
+// schema is stored as NULL and noted (unknown_value): guessing a status would
+// write a wrong one, and refusing the record would lose the rest of it.
 #include "ticketscloud_decoder.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <string>
 #include <utility>
@@ -53,17 +55,41 @@ const std::string &require(const std::string &value, const std::string &field) {
     return value;
 }
 
-[[noreturn]] void unknown_enum(const char *field, int value) {
-    throw DecodeError(std::string(field) + ": unknown value " + std::to_string(value));
+Opt unknown_enum(Anomalies &anomalies, const char *field) {
+    anomalies.note(anomaly::unknown_value, field);
+    return std::nullopt;
 }
 
 }  // namespace
 
-Organizer decode_partner(std::string_view bytes) {
+Organizer decode_partner(std::string_view bytes, Anomalies &anomalies) {
     const auto msg = parse<tcpb::Partner>(bytes);
     Organizer out;
     out.id = require(msg.id(), "partner.id");
     out.name = opt(msg.name());
+    // What tells a real organizer from a bot, a hidden or inactive partner,
+    // or a distributor (CONTRACT.md §5).
+    switch (msg.status()) {
+        case tcpb::Partner::NEW: out.status = "new"; break;
+        case tcpb::Partner::APPROVED: out.status = "approved"; break;
+        case tcpb::Partner::BOT: out.status = "bot"; break;
+        case tcpb::Partner::INACTIVE: out.status = "inactive"; break;
+        default: out.status = unknown_enum(anomalies, "partner.status");
+    }
+    out.hidden = msg.hidden();
+    out.role = opt(msg.role());
+    // The currency of the partner's prices, e.g. "RUB" (its tickets' currency).
+    // An ISO 4217 code ("RUB"); anything else cannot be a ticket's currency.
+    if (!msg.currency().empty()) {
+        std::string code = msg.currency();
+        for (char &c : code)
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+            out.currency = code;
+        else
+            anomalies.note(anomaly::unknown_value, "partner.currency");
+    }
+    if (msg.has_updated_at()) out.updated_at_ms = to_ms(msg.updated_at());
     if (msg.has_legal()) {
         const auto &l = msg.legal();
         Legals legals;
@@ -87,7 +113,7 @@ Organizer decode_partner(std::string_view bytes) {
     return out;
 }
 
-Event decode_event(std::string_view bytes) {
+Event decode_event(std::string_view bytes, const CategoryDictionary &categories, Anomalies &anomalies) {
     const auto msg = parse<tcpb::Event>(bytes);
     Event out;
     out.id = require(msg.id(), "event.id");
@@ -99,7 +125,7 @@ Event decode_event(std::string_view bytes) {
         case tcpb::Event::PUBLIC: out.status = "active"; break;
         case tcpb::Event::CANCELED: out.status = "cancelled"; break;
         case tcpb::Event::FINISHED: out.status = "finished"; break;
-        default: unknown_enum("event.status", msg.status());
+        default: out.status = unknown_enum(anomalies, "event.status");
     }
     out.organizer_id = opt(msg.org());
     if (!msg.venue().empty()) {
@@ -111,7 +137,16 @@ Event decode_event(std::string_view bytes) {
         if (msg.lifetime().has_start()) out.start_at_ms = to_ms(msg.lifetime().start());
         if (msg.lifetime().has_finish()) out.finish_at_ms = to_ms(msg.lifetime().finish());
     }
-    out.category = normalize_category(msg.category());
+    // An id in Ticketscloud's dictionary, not a name: kept as given, and
+    // mapped to a Vibe category only where the topic's dictionary says so.
+    if (!msg.category().empty()) {
+        out.category_raw = msg.category();
+        auto known = categories.find(msg.category());
+        if (known != categories.end())
+            out.category = known->second;
+        else
+            anomalies.note(anomaly::unknown_category, "event.category");
+    }
     out.age_rating = opt(msg.age_rating());
     if (msg.has_media()) out.media = opt(msg.media().cover());
     if (msg.has_legal_ru()) {
@@ -120,7 +155,7 @@ Event decode_event(std::string_view bytes) {
         switch (l.type()) {
             case tcpb::Event::LegalRu::LTD: legals.type = "ru_ltd"; break;
             case tcpb::Event::LegalRu::IP: legals.type = "ru_lp"; break;
-            default: break;  // a newer legal form: keep the rest, type unknown
+            default: anomalies.note(anomaly::unknown_value, "event.legal_ru.type"); break;
         }
         legals.name = opt(l.name());
         legals.inn = opt(l.inn());
@@ -146,18 +181,21 @@ Event decode_event(std::string_view bytes) {
     return out;
 }
 
-Order decode_order(std::string_view bytes) {
+Order decode_order(std::string_view bytes, Anomalies &anomalies) {
     const auto msg = parse<tcpb::Order>(bytes);
     Order out;
     out.id = require(msg.id(), "order.id");
     out.number = opt_number(msg.number());
+    // Only DONE orders hold sold tickets; CANCELLED and EXPIRED ones cancel
+    // theirs; the others say nothing about tickets.
+    out.effect = TicketEffect::none;
     switch (msg.status()) {
         case tcpb::Order::EXECUTED: out.status = "executed"; break;
         case tcpb::Order::IN_PROGRESS: out.status = "in_progress"; break;
-        case tcpb::Order::DONE: out.status = "done"; break;
-        case tcpb::Order::CANCELLED: out.status = "cancelled"; break;
-        case tcpb::Order::EXPIRED: out.status = "expired"; break;
-        default: unknown_enum("order.status", msg.status());
+        case tcpb::Order::DONE: out.status = "done", out.effect = TicketEffect::sell; break;
+        case tcpb::Order::CANCELLED: out.status = "cancelled", out.effect = TicketEffect::cancel; break;
+        case tcpb::Order::EXPIRED: out.status = "expired", out.effect = TicketEffect::cancel; break;
+        default: out.status = unknown_enum(anomalies, "order.status");
     }
     out.event_id = opt(msg.event());
     out.organizer_id = opt(msg.org());
@@ -195,7 +233,7 @@ Order decode_order(std::string_view bytes) {
     return out;
 }
 
-Refund decode_refund_request(std::string_view bytes) {
+Refund decode_refund_request(std::string_view bytes, Anomalies &anomalies) {
     const auto msg = parse<tcpb::RefundRequest>(bytes);
     Refund out;
     out.id = require(msg.id(), "refund_request.id");
@@ -204,8 +242,10 @@ Refund decode_refund_request(std::string_view bytes) {
         case tcpb::RefundRequest::IN_PROGRESS: out.status = "in_progress"; break;
         case tcpb::RefundRequest::APPROVED: out.status = "approved"; break;
         case tcpb::RefundRequest::REJECTED: out.status = "rejected"; break;
-        default: unknown_enum("refund_request.status", msg.status());
+        default: out.status = unknown_enum(anomalies, "refund_request.status");
     }
+    // Only an approved request refunds its tickets.
+    out.refunds_tickets = out.status == "approved";
     out.order_id = opt(msg.order());
     out.event_id = opt(msg.event());
     if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at());

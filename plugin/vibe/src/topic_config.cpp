@@ -5,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "normalize.hpp"
+
 namespace vibe {
 
 namespace {
@@ -83,6 +85,39 @@ bool is_ticketscloud(MessageKind kind) {
            kind == MessageKind::tc_refund_request;
 }
 
+std::optional<int> schema_major(std::string_view version) {
+    auto digits = [](std::string_view d) {
+        return !d.empty() && d.size() <= 9 &&
+               std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const size_t dot = version.find('.');
+    const std::string_view major = version.substr(0, dot);
+    if (!digits(major)) return std::nullopt;
+    if (dot != std::string_view::npos && !digits(version.substr(dot + 1))) return std::nullopt;
+    return std::stoi(std::string(major));
+}
+
+namespace {
+
+// A system name is part of every row's key: a short lower-case token.
+bool is_system_name(const std::string &s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    });
+}
+
+int parse_schema_major(const Context &ctx, const YAML::Node &node, const std::string &key) {
+    const std::string v = ctx.scalar(node, key);
+    std::optional<int> major = schema_major(v);
+    if (!major) ctx.fail(node, "'" + key + "': '" + v + "' is not a MAJOR or MAJOR.MINOR version");
+    if (*major != kSupportedSchemaMajor)
+        ctx.fail(node, "'" + key + "': schema major version " + std::to_string(*major) +
+                           " is not one this plugin reads (it reads " + std::to_string(kSupportedSchemaMajor) + ")");
+    return *major;
+}
+
+}  // namespace
+
 TopicConfig parse_topic_config(std::string_view topic, std::string_view yaml, std::string_view source_file,
                                int source_line) {
     Context ctx(topic, source_file, source_line);
@@ -104,7 +139,7 @@ TopicConfig parse_topic_config(std::string_view topic, std::string_view yaml, st
 
     TopicConfig c;
     c.topic = std::string(topic);
-    bool have_message = false, have_sources = false, have_format = false;
+    bool have_message = false, have_format = false, have_default_version = false;
     std::vector<std::string> seen;
     for (const auto &kv : root) {
         const YAML::Node &key = kv.first;
@@ -122,12 +157,18 @@ TopicConfig parse_topic_config(std::string_view topic, std::string_view yaml, st
             }
             c.message = it->kind;
             have_message = true;
-        } else if (name == "sources") {
-            c.sources = ctx.string_list(value, name);
-            if (c.sources.empty()) ctx.fail(value, "'sources' must list at least one application-id");
-            have_sources = true;
-        } else if (name == "default_source") {
-            c.default_source = ctx.scalar(value, name);
+        } else if (name == "system") {
+            c.system = ctx.scalar(value, name);
+            if (!is_system_name(c.system))
+                ctx.fail(value, "'system' must be a lower-case name of at most 64 characters (e.g. ticketland)");
+        } else if (name == "channels") {
+            c.channels = ctx.string_list(value, name);
+            if (c.channels->empty()) ctx.fail(value, "'channels' lists no channel (leave it out to accept any)");
+        } else if (name == "sources" || name == "default_source") {
+            // Identity is the ticketing system, not the application-id (the
+            // sales channel) since 0.2: say so instead of "unknown key".
+            ctx.fail(key, "'" + name + "' is gone: set 'system' (the id space, e.g. ticketland) and, to restrict "
+                          "sales channels, 'channels' (application-id values)");
         } else if (name == "format") {
             std::string f = ctx.scalar(value, name);
             if (f == "json")
@@ -138,18 +179,43 @@ TopicConfig parse_topic_config(std::string_view topic, std::string_view yaml, st
                 ctx.fail(value, "unknown format '" + f + "' (expected json or protobuf)");
             have_format = true;
         } else if (name == "schema_versions") {
-            c.schema_versions = ctx.string_list(value, name);
+            if (!value.IsSequence() || value.size() == 0)
+                ctx.fail(value, "'schema_versions' must be a non-empty list of major versions, e.g. [\"1\"]");
+            c.schema_majors.clear();
+            for (const YAML::Node &item : value) {
+                const int major = parse_schema_major(ctx, item, name);
+                if (std::find(c.schema_majors.begin(), c.schema_majors.end(), major) != c.schema_majors.end())
+                    ctx.fail(item, "'schema_versions' lists major " + std::to_string(major) + " twice");
+                c.schema_majors.push_back(major);
+            }
+        } else if (name == "default_schema_version") {
+            c.default_schema_major = parse_schema_major(ctx, value, name);
+            have_default_version = true;
+        } else if (name == "categories") {
+            if (!value.IsMap()) ctx.fail(value, "'categories' must be a map of category id: Vibe category");
+            for (const auto &entry : value) {
+                const std::string id = ctx.scalar(entry.first, "categories key");
+                const std::string vibe = ctx.scalar(entry.second, "categories." + id);
+                bool unknown = false;
+                const std::string normalized = normalize_category(vibe, &unknown);
+                if (unknown || vibe != normalized)
+                    ctx.fail(entry.second, "categories." + id + ": '" + vibe + "' is not a Vibe category");
+                c.categories[id] = normalized;
+            }
         } else {
             ctx.fail(key, "unknown key '" + name +
-                              "' (expected message, sources, default_source, format, schema_versions)");
+                              "' (expected message, system, channels, format, schema_versions, "
+                              "default_schema_version, categories)");
         }
     }
 
     if (!have_message) ctx.fail_entry("missing 'message'");
-    if (!have_sources) ctx.fail_entry("missing 'sources' (the application-id values allowed on this topic)");
-    if (c.default_source &&
-        std::find(c.sources.begin(), c.sources.end(), *c.default_source) == c.sources.end())
-        ctx.fail(root["default_source"], "default_source '" + *c.default_source + "' is not in 'sources'");
+    if (c.system.empty()) ctx.fail_entry("missing 'system' (the ticketing system its ids belong to, e.g. ticketland)");
+    if (!c.categories.empty() && c.message != MessageKind::tc_event)
+        ctx.fail(root["categories"], "'categories' applies to ticketscloud.event topics only");
+    if (!have_default_version) c.default_schema_major = c.schema_majors.front();
+    if (std::find(c.schema_majors.begin(), c.schema_majors.end(), c.default_schema_major) == c.schema_majors.end())
+        ctx.fail(root["default_schema_version"], "default_schema_version is not one of 'schema_versions'");
     if (is_ticketscloud(c.message)) {
         if (have_format && c.format != Format::protobuf)
             ctx.fail(root["format"], std::string("message '") + message_name(c.message) + "' is protobuf only");

@@ -3,14 +3,17 @@
 //
 //   ticketland.orders.orders:
 //     message: order             # which message the topic carries (required)
-//     sources: [ticketland]      # allowed application-id values (required)
-//     default_source: ticketland # for records without an application-id header
+//     system: ticketland         # the ticketing system its ids belong to (required)
+//     channels: [box_office]     # allow-list of application-id values (optional)
 //     format: json               # json | protobuf, when content-type is absent
-//     schema_versions: ["1.0"]   # accepted schema-version headers (optional)
+//     schema_versions: ["1"]     # accepted schema major versions (optional, ["1"])
+//     default_schema_version: "1"  # for records without the header (optional)
+//     categories: {id: concert}  # ticketscloud.event only: category id -> Vibe category
 //
 // Unknown keys and bad values are errors naming the file, line and key.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -39,14 +42,25 @@ enum class Format { json, protobuf };
 const char *message_name(MessageKind kind);
 bool is_ticketscloud(MessageKind kind);
 
+// The schema major versions this plugin reads. A minor version only adds
+// optional fields (CONTRACT.md §2), so "1.3" is read as 1.
+constexpr int kSupportedSchemaMajor = 1;
+
 struct TopicConfig {
     std::string topic;
     MessageKind message = MessageKind::organizer;
-    std::vector<std::string> sources;
-    std::optional<std::string> default_source;
+    std::string system;  // ticketland | ticketscloud | ...: the id space of every row
+    // The application-id values allowed; absent: any channel, or none.
+    std::optional<std::vector<std::string>> channels;
     Format format = Format::json;
-    std::vector<std::string> schema_versions;  // empty: any version, or none, is accepted
+    std::vector<int> schema_majors{kSupportedSchemaMajor};  // accepted major versions
+    int default_schema_major = kSupportedSchemaMajor;       // for records without the header
+    std::map<std::string, std::string> categories;          // ticketscloud.event: id -> Vibe category
 };
+
+// The major version of a schema-version header "MAJOR[.MINOR]" (digits, at
+// most 9 each), or nullopt when it is not of that form.
+std::optional<int> schema_major(std::string_view version);
 
 struct TopicConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
