@@ -20,7 +20,7 @@ TEST_CASE("cli: schema prints the DDL, --apply is idempotent", "[integration][cl
     CHECK(ddl.find("`organizers`") < ddl.find("`events`"));
     CHECK(ddl.find("`events`") < ddl.find("`tickets`"));
 
-    f.db().exec("INSERT INTO organizers (source, id, name) VALUES ('ticketland', 'keep-me', 'x')");
+    f.db().exec("INSERT INTO organizers (system, id, name) VALUES ('ticketland', 'keep-me', 'x')");
     auto [applied, out] = f.run_cli({"schema", "--apply"});
     INFO(out);
     REQUIRE(applied.success());
@@ -71,7 +71,7 @@ TEST_CASE("cli: a plugin built for another ABI is refused naming the file and bo
     REQUIRE(st);
     CHECK(st->code == 3);
     CHECK_THAT(p.log(), Catch::Contains(wrong) && Catch::Contains("built for ABI version 999") &&
-                            Catch::Contains("this host speaks ABI version 1"));
+                            Catch::Contains("this host speaks ABI version 2"));
 }
 
 TEST_CASE("cli: offsets shows and resets the stored offsets", "[integration][cli]") {

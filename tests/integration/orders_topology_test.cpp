@@ -52,7 +52,7 @@ TEST_CASE("orders topology: every message kind lands column by column", "[integr
 
     auto org = f.rows("SELECT * FROM organizers ORDER BY id");
     REQUIRE(org.size() == 2);
-    CHECK(col(org[0], "source") == "ticketland");
+    CHECK(col(org[0], "system") == "ticketland");
     CHECK(col(org[0], "id") == "org-1");
     CHECK(col(org[0], "name") == "Организатор");
     CHECK(col(org[0], "legal_name") == "ООО Ромашка");
@@ -229,20 +229,41 @@ TEST_CASE("orders topology: a refund before its order, an order before its event
     f.stop_sink();
 }
 
-TEST_CASE("orders topology: the same id from two sources stays two rows, a source not allowed writes nothing",
-          "[integration][orders][sources]") {
-    SinkFixture f;
+TEST_CASE("orders topology: a channel allow-list refuses other channels, logs and counts them, the pipeline goes on",
+          "[integration][orders][channels]") {
+    SinkOptions opts;
+    opts.topic_settings["ticketland.orders.orders"] = "channels: [box-office, live]";
+    SinkFixture f(opts);
     f.start_sink();
-    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA, "ticketland");
-    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"Somebody else"})", "intruder");
-    f.produce("ticketland.orders.organizers", "org-9", R"({"id":"org-9","name":"After the refused one"})", "ticketland");
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    const std::string order = R"({"id":"ord-ID","event_id":"evt-1","customer":{"email":"e@example.com","phone":"+7900"},
+      "tickets":[{"id":"tkt-ID","barcode":"B","category":"Партер"}]})";
+    auto with_id = [&](const std::string &id) {
+        std::string o = order;
+        for (size_t p; (p = o.find("ID")) != std::string::npos;) o.replace(p, 2, id);
+        return o;
+    };
+    f.produce("ticketland.orders.orders", "ord-1", with_id("1"), "box-office");
+    f.produce("ticketland.orders.orders", "ord-2", with_id("2"), "bank-shop");  // not allowed
+    f.produce_raw("ticketland.orders.orders", std::string("ord-3"), with_id("3"),
+                  {{"content-type", "application/json"}, {"schema-version", "1.0"}});  // no channel: not allowed
+    f.produce("ticketland.orders.orders", "ord-4", with_id("4"), "live");
     f.flush();
     REQUIRE(f.wait_caught_up());
-    CHECK(f.scalar("SELECT GROUP_CONCAT(source, ':', id, ':', name ORDER BY id) FROM organizers") ==
-          "ticketland:org-1:Организатор,ticketland:org-9:After the refused one");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(system, ':', id, ':', channel ORDER BY id) FROM orders") ==
+          "ticketland:ord-1:box-office,ticketland:ord-4:live");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', channel, ':', status ORDER BY id) FROM tickets") ==
+          "tkt-1:box-office:active,tkt-4:live:active");
     f.stop_sink();
-    CHECK_THAT(f.sink().log(), Catch::Contains("record skipped") && Catch::Contains("offset=1") &&
-                                   Catch::Contains("intruder"));
+    const std::string log = f.sink().log();
+    const std::string orders = f.topic("ticketland.orders.orders");
+    CHECK_THAT(log, Catch::Contains("record skipped: topic=" + orders + " partition=0 offset=1") &&
+                        Catch::Contains("'bank-shop' is not in the channels allowed"));
+    CHECK_THAT(log, Catch::Contains("record skipped: topic=" + orders + " partition=0 offset=2") &&
+                        Catch::Contains("a record without an application-id is not in the channels allowed"));
+    CHECK(tolerated_count(log, orders, "channel_refused") == 2);
+    CHECK(tolerated_count(log, orders, "new_channel") == 2);
 }
 
 TEST_CASE("orders topology: a record that cannot be decoded is logged and skipped, the pipeline goes on",

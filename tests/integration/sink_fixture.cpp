@@ -30,6 +30,27 @@ std::string col(const Row &row, const std::string &column) {
     return it->second ? *it->second : "NULL";
 }
 
+int tolerated_count(const std::string &log, const std::string &topic, const std::string &kind) {
+    const size_t line = log.rfind("progress: ");
+    if (line == std::string::npos) return 0;
+    const std::string last = log.substr(line, log.find('\n', line) - line);
+    const size_t section = last.find(" tolerated: ");
+    if (section == std::string::npos) return 0;
+    // Topics are separated by "; ", kinds within a topic by spaces.
+    std::string rest = last.substr(section + 12);
+    for (size_t start = 0; start <= rest.size();) {
+        size_t end = rest.find("; ", start);
+        if (end == std::string::npos) end = rest.size();
+        const std::string part = rest.substr(start, end - start);
+        if (part.compare(0, topic.size() + 1, topic + " ") == 0) {
+            const size_t at = part.find(" " + kind + "=");
+            return at == std::string::npos ? 0 : std::stoi(part.substr(at + kind.size() + 2));
+        }
+        start = end + 2;
+    }
+    return 0;
+}
+
 SinkFixture::SinkFixture(SinkOptions opts) : opts_(std::move(opts)), env_(ServerEnv::require()) {
     const std::string id = unique_name("it");
     prefix_ = id + ".";
@@ -53,8 +74,12 @@ SinkFixture::SinkFixture(SinkOptions opts) : opts_(std::move(opts)), env_(Server
         YAML::Node doc = YAML::LoadFile(src + "/mappings/" + topo + ".yaml");
         YAML::Node renamed;
         for (auto it = doc["topics"].begin(); it != doc["topics"].end(); ++it) {
-            const std::string t = prefix_ + it->first.as<std::string>();
-            renamed["topics"][t] = it->second;
+            const std::string mapped = it->first.as<std::string>();
+            const std::string t = prefix_ + mapped;
+            YAML::Node entry = it->second;
+            if (auto extra = opts_.topic_settings.find(mapped); extra != opts_.topic_settings.end())
+                for (const auto &kv : YAML::Load(extra->second)) entry[kv.first.as<std::string>()] = kv.second;
+            renamed["topics"][t] = entry;
             topics_.push_back(t);
         }
         const std::string path = dir_ + "/" + topo + ".yaml";
@@ -93,9 +118,9 @@ SinkFixture::~SinkFixture() {
 }
 
 void SinkFixture::produce(const std::string &mapped_topic, const std::string &key, const std::string &json,
-                          const std::string &source, const std::string &content_type) {
+                          const std::string &channel, const std::string &content_type) {
     produce_raw(mapped_topic, key, json,
-                {{"content-type", content_type}, {"schema-version", "1.0"}, {"application-id", source}});
+                {{"content-type", content_type}, {"schema-version", "1.0"}, {"application-id", channel}});
 }
 
 void SinkFixture::produce_raw(const std::string &mapped_topic, const std::optional<std::string> &key,

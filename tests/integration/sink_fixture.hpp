@@ -3,6 +3,7 @@
 // consumer group, and a real `sinkhost run` child process.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -30,6 +31,9 @@ struct SinkOptions {
     int partitions = 1;
     int max_records = 500;
     int max_wait_ms = 100;
+    // Settings merged into a mapped topic's entry (YAML map text), e.g.
+    // {"ticketland.orders.orders", "channels: [box-office]"}.
+    std::map<std::string, std::string> topic_settings;
 };
 
 class SinkFixture {
@@ -42,9 +46,10 @@ public:
     const std::string &database() const { return db_name_; }
     const std::string &config_path() const { return config_path_; }
 
-    // Produces a Ticketland record with its three headers.
+    // Produces a Ticketland record with its three headers; `channel` is the
+    // application-id (the sales channel).
     void produce(const std::string &mapped_topic, const std::string &key, const std::string &json,
-                 const std::string &source = "ticketland", const std::string &content_type = "application/json");
+                 const std::string &channel = "ticketland", const std::string &content_type = "application/json");
     void produce_raw(const std::string &mapped_topic, const std::optional<std::string> &key,
                      const std::optional<std::string> &value, const Headers &headers, int32_t partition = -1);
     void flush();
@@ -92,5 +97,9 @@ std::string serialized(const Msg &m) {
 
 // The value of `column` in a row, "NULL" for SQL NULL.
 std::string col(const Row &row, const std::string &column);
+
+// How many anomalies of `kind` the sink's last progress line counts on
+// `topic` ("tolerated: <topic> <kind>=<n> ...; <topic> ..."), 0 if none.
+int tolerated_count(const std::string &log, const std::string &topic, const std::string &kind);
 
 }  // namespace vsink::test

@@ -38,7 +38,7 @@ const char *kTicketMinimal = R"({"id":"tkt-min","status":"active","barcode":"BC-
 void check_full_ticket(const Row &t, const std::string &id, const std::string &status,
                        const std::string &event_id = "evt-1") {
     INFO("ticket " << id);
-    CHECK(col(t, "source") == "ticketland");
+    CHECK(col(t, "system") == "ticketland");
     CHECK(col(t, "id") == id);
     CHECK(col(t, "order_id") == "ord-" + id);
     CHECK(col(t, "event_id") == event_id);
@@ -63,7 +63,7 @@ const std::string kSnapshot =
     "SELECT CONCAT_WS('|', (SELECT COUNT(*) FROM organizers), (SELECT COUNT(*) FROM venues),"
     " (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM orders),"
     " (SELECT COUNT(*) FROM sink_parked),"
-    " (SELECT GROUP_CONCAT(CONCAT_WS(',', source, id, order_id, event_id, organizer_id, status, barcode, number,"
+    " (SELECT GROUP_CONCAT(CONCAT_WS(',', system, id, channel, order_id, event_id, organizer_id, status, barcode, number,"
     "   series, seat_row, seat, category, description, price_nominal, currency, customer_email, customer_phone,"
     "   customer_name) ORDER BY id SEPARATOR ';') FROM tickets))";
 
@@ -85,7 +85,7 @@ TEST_CASE("tickets topology: organizer, event and tickets of every status land c
 
     auto org = f.rows("SELECT * FROM organizers");
     REQUIRE(org.size() == 1);
-    CHECK(col(org[0], "source") == "ticketland");
+    CHECK(col(org[0], "system") == "ticketland");
     CHECK(col(org[0], "id") == "org-1");
     CHECK(col(org[0], "name") == "Театр");
     CHECK(col(org[0], "legal_name") == "ИП Петров");
@@ -96,7 +96,7 @@ TEST_CASE("tickets topology: organizer, event and tickets of every status land c
 
     auto ven = f.rows("SELECT * FROM venues");
     REQUIRE(ven.size() == 1);
-    CHECK(col(ven[0], "source") == "ticketland");
+    CHECK(col(ven[0], "system") == "ticketland");
     CHECK(col(ven[0], "id") == "event:evt-1");
     CHECK(col(ven[0], "name") == "Мариинский");
     CHECK(col(ven[0], "address") == "Театральная пл., 1");
@@ -108,7 +108,7 @@ TEST_CASE("tickets topology: organizer, event and tickets of every status land c
 
     auto ev = f.rows("SELECT * FROM events");
     REQUIRE(ev.size() == 1);
-    CHECK(col(ev[0], "source") == "ticketland");
+    CHECK(col(ev[0], "system") == "ticketland");
     CHECK(col(ev[0], "id") == "evt-1");
     CHECK(col(ev[0], "group_id") == "NULL");
     CHECK(col(ev[0], "organizer_id") == "org-1");
@@ -134,7 +134,7 @@ TEST_CASE("tickets topology: organizer, event and tickets of every status land c
     check_full_ticket(tk[0], "tkt-a", "active");
     check_full_ticket(tk[1], "tkt-c", "cancelled");
     // tkt-min: every optional field absent is NULL.
-    CHECK(col(tk[2], "source") == "ticketland");
+    CHECK(col(tk[2], "system") == "ticketland");
     CHECK(col(tk[2], "id") == "tkt-min");
     CHECK(col(tk[2], "order_id") == "NULL");
     CHECK(col(tk[2], "event_id") == "evt-1");

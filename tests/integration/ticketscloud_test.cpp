@@ -1,5 +1,5 @@
 // The Ticketscloud topology: Protobuf records with NO headers (the topics'
-// default_source is ticketscloud, their format protobuf), built with the
+// system is ticketscloud, their format protobuf), built with the
 // generated classes, produced to the real broker; the real database read back
 // column by column.
 #include <catch2/catch.hpp>
@@ -20,6 +20,14 @@ const char *kPartners = "ticketscloud.partners";
 const char *kEvents = "ticketscloud.events";
 const char *kOrders = "ticketscloud.orders";
 const char *kRefunds = "ticketscloud.refund_requests";
+const char *kFestivalId = "5a9e1c7f0b1d2c3e4f506172";
+
+// The topology with a category dictionary that knows the festival id only.
+SinkOptions with_categories() {
+    SinkOptions o = SinkOptions::of({"ticketscloud"});
+    o.topic_settings[kEvents] = std::string("categories: {") + kFestivalId + ": festival}";
+    return o;
+}
 
 void ts(google::protobuf::Timestamp *t, int64_t seconds, int32_t nanos = 0) {
     t->set_seconds(seconds);
@@ -79,7 +87,7 @@ std::string event_full() {
     e.set_venue("ven-1");
     ts(e.mutable_lifetime()->mutable_start(), 1740997200, 500000000);
     ts(e.mutable_lifetime()->mutable_finish(), 1741004400);
-    e.set_category("festival");
+    e.set_category(kFestivalId);  // an id in Ticketscloud's dictionary
     e.set_age_rating("18+");
     e.mutable_media()->set_cover("https://tc/cover.jpg");
     e.mutable_media()->set_cover_small("https://tc/small.jpg");
@@ -107,12 +115,14 @@ std::string event_full() {
     return serialized(e);
 }
 
-std::string event_min(const std::string &id, tcpb::Event::Status status, const std::string &org = "org-1") {
+std::string event_min(const std::string &id, tcpb::Event::Status status, const std::string &org = "org-1",
+                      const std::string &category = "") {
     tcpb::Event e;
     e.set_id(id);
     e.set_name("Event " + id);
     e.set_status(status);
     e.set_org(org);
+    e.set_category(category);
     auto *s = e.add_sets();
     s->set_id("set-" + id);
     s->set_name("Партер " + id);
@@ -182,13 +192,14 @@ std::string statuses(SinkFixture &f) {
 
 TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, legal_ru, sets) land column by column",
           "[integration][ticketscloud]") {
-    SinkFixture f(SinkOptions::of({"ticketscloud"}));
+    SinkFixture f(with_categories());
     produce_tc(f, kPartners, std::nullopt, partner_ltd());  // no key either: the id is in the body
     produce_tc(f, kPartners, std::string("org-2"), partner_ip());
     produce_tc(f, kPartners, std::string("org-3"), partner_bare());
     produce_tc(f, kEvents, std::string("evt-1"), event_full());
     produce_tc(f, kEvents, std::string("evt-2"), event_min("evt-2", tcpb::Event::PUBLIC));
-    produce_tc(f, kEvents, std::string("evt-3"), event_min("evt-3", tcpb::Event::CANCELED, "org-2"));
+    produce_tc(f, kEvents, std::string("evt-3"),
+               event_min("evt-3", tcpb::Event::CANCELED, "org-2", "61aa00000000000000000000"));  // not in the dictionary
     produce_tc(f, kEvents, std::string("evt-4"), event_min("evt-4", tcpb::Event::FINISHED, "org-3"));
     f.flush();
     f.start_sink();
@@ -196,7 +207,7 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
 
     auto org = f.rows("SELECT * FROM organizers ORDER BY id");
     REQUIRE(org.size() == 3);
-    CHECK(col(org[0], "source") == "ticketscloud");
+    CHECK(col(org[0], "system") == "ticketscloud");
     CHECK(col(org[0], "id") == "org-1");
     CHECK(col(org[0], "name") == "Концертное агентство");
     CHECK(col(org[0], "legal_name") == "ООО Агентство");
@@ -204,7 +215,12 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     CHECK(col(org[0], "legal_inn") == "7700000002");
     CHECK(col(org[0], "legal_ogrn") == "1157746000000");
     CHECK(col(org[0], "legal_address") == "Москва, Тверская 1");
-    CHECK(col(org[1], "source") == "ticketscloud");
+    CHECK(col(org[0], "status") == "approved");
+    CHECK(col(org[0], "hidden") == "0");
+    CHECK(col(org[0], "role") == "organizer");
+    CHECK(col(org[0], "currency") == "RUB");
+    CHECK(col(org[0], "updated_at") == "2025-02-19 21:20:00.000");
+    CHECK(col(org[1], "system") == "ticketscloud");
     CHECK(col(org[1], "id") == "org-2");
     CHECK(col(org[1], "name") == "ИП Соколов");
     CHECK(col(org[1], "legal_name") == "ИП Соколов Иван");
@@ -219,17 +235,23 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     CHECK(col(org[2], "legal_inn") == "NULL");
     CHECK(col(org[2], "legal_ogrn") == "NULL");
     CHECK(col(org[2], "legal_address") == "NULL");
+    CHECK(col(org[2], "status") == "new");  // 0 is a real value: NEW
+    CHECK(col(org[2], "hidden") == "0");
+    CHECK(col(org[2], "role") == "NULL");
+    CHECK(col(org[2], "currency") == "NULL");
+    CHECK(col(org[2], "updated_at") == "NULL");
 
     auto ev = f.rows("SELECT * FROM events ORDER BY id");
     REQUIRE(ev.size() == 4);
-    CHECK(col(ev[0], "source") == "ticketscloud");
+    CHECK(col(ev[0], "system") == "ticketscloud");
     CHECK(col(ev[0], "id") == "evt-1");
     CHECK(col(ev[0], "group_id") == "grp-1");
     CHECK(col(ev[0], "organizer_id") == "org-1");
     CHECK(col(ev[0], "venue_id") == "ven-1");
     CHECK(col(ev[0], "name") == "Рок-фестиваль");
     CHECK(col(ev[0], "status") == "paused");  // STAND_BY
-    CHECK(col(ev[0], "category") == "festival");
+    CHECK(col(ev[0], "category") == "festival");  // through the topic's dictionary
+    CHECK(col(ev[0], "category_raw") == kFestivalId);
     CHECK(col(ev[0], "start_at") == "2025-03-03 10:20:00.500");
     CHECK(col(ev[0], "finish_at") == "2025-03-03 12:20:00.000");
     CHECK(col(ev[0], "timezone") == "NULL");
@@ -245,6 +267,7 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     CHECK(col(ev[1], "id") == "evt-2");
     CHECK(col(ev[1], "status") == "active");  // PUBLIC
     CHECK(col(ev[1], "category") == "other");  // no category
+    CHECK(col(ev[1], "category_raw") == "NULL");
     CHECK(col(ev[1], "start_at") == "NULL");
     CHECK(col(ev[1], "finish_at") == "NULL");
     CHECK(col(ev[1], "venue_id") == "NULL");
@@ -253,6 +276,8 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     CHECK(col(ev[1], "legal_type") == "NULL");
     CHECK(col(ev[2], "id") == "evt-3");
     CHECK(col(ev[2], "status") == "cancelled");  // CANCELED
+    CHECK(col(ev[2], "category") == "other");
+    CHECK(col(ev[2], "category_raw") == "61aa00000000000000000000");
     CHECK(col(ev[2], "organizer_id") == "org-2");
     CHECK(col(ev[3], "id") == "evt-4");
     CHECK(col(ev[3], "status") == "finished");  // FINISHED
@@ -261,7 +286,7 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     // The venue: an id only.
     auto ven = f.rows("SELECT * FROM venues");
     REQUIRE(ven.size() == 1);
-    CHECK(col(ven[0], "source") == "ticketscloud");
+    CHECK(col(ven[0], "system") == "ticketscloud");
     CHECK(col(ven[0], "id") == "ven-1");
     CHECK(col(ven[0], "name") == "NULL");
     CHECK(col(ven[0], "address") == "NULL");
@@ -273,7 +298,7 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
 
     auto sets = f.rows("SELECT * FROM ticket_sets ORDER BY id");
     REQUIRE(sets.size() == 5);
-    CHECK(col(sets[0], "source") == "ticketscloud");
+    CHECK(col(sets[0], "system") == "ticketscloud");
     CHECK(col(sets[0], "id") == "set-1");
     CHECK(col(sets[0], "event_id") == "evt-1");
     CHECK(col(sets[0], "name") == "Танцпол");
@@ -291,6 +316,8 @@ TEST_CASE("ticketscloud: partners and events (status mapping, lifetime, media, l
     CHECK(col(sets[2], "name") == "Партер evt-2");
     CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
     f.stop_sink();
+    // The id outside the dictionary is counted on the events topic.
+    CHECK(tolerated_count(f.sink().log(), f.topic(kEvents), "unknown_category") == 1);
 }
 
 TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tickets), refund requests APPROVED/REJECTED",
@@ -307,7 +334,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
 
     auto ord = f.rows("SELECT * FROM orders ORDER BY id");
     REQUIRE(ord.size() == 2);
-    CHECK(col(ord[0], "source") == "ticketscloud");
+    CHECK(col(ord[0], "system") == "ticketscloud");
     CHECK(col(ord[0], "id") == "ord-1");
     CHECK(col(ord[0], "number") == "5001");
     CHECK(col(ord[0], "event_id") == "evt-1");
@@ -331,7 +358,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
     for (size_t i = 0; i < 2; ++i) {
         INFO("ticket #" << i);
         const std::string id = "tk-" + std::to_string(i + 1);
-        CHECK(col(tk[i], "source") == "ticketscloud");
+        CHECK(col(tk[i], "system") == "ticketscloud");
         CHECK(col(tk[i], "id") == id);
         CHECK(col(tk[i], "order_id") == "ord-1");
         CHECK(col(tk[i], "event_id") == "evt-1");
@@ -345,13 +372,14 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
         CHECK(col(tk[i], "set_id") == sets[i]);
         CHECK(col(tk[i], "description") == "NULL");
         CHECK(col(tk[i], "price_nominal") == "300000");
-        CHECK(col(tk[i], "currency") == "NULL");
+        CHECK(col(tk[i], "currency") == "RUB");  // the partner's (CONTRACT §5)
+        CHECK(col(tk[i], "channel") == "NULL");
         CHECK(col(tk[i], "customer_email") == "olga@example.com");
         CHECK(col(tk[i], "customer_phone") == "+79003334455");
         CHECK(col(tk[i], "customer_name") == "Ольга Смирнова");
         // CONTRACT §5: the seat category is the name of the ticket's set in its event.
         CHECK(col(tk[i], "category") == set_names[i]);
-        CHECK(f.scalar("SELECT s.name FROM tickets t JOIN ticket_sets s ON s.source = t.source AND s.id = t.set_id"
+        CHECK(f.scalar("SELECT s.name FROM tickets t JOIN ticket_sets s ON s.system = t.system AND s.id = t.set_id"
                        " WHERE t.id = '" + id + "'") == set_names[i]);
     }
 
@@ -386,7 +414,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
           "tk-5a:refunded,tk-5b:active,tk-5c:active");
     auto rf = f.rows("SELECT * FROM refunds ORDER BY id");
     REQUIRE(rf.size() == 3);
-    CHECK(col(rf[0], "source") == "ticketscloud");
+    CHECK(col(rf[0], "system") == "ticketscloud");
     CHECK(col(rf[0], "id") == "rr-1");
     CHECK(col(rf[0], "order_id") == "ord-5");
     CHECK(col(rf[0], "event_id") == "evt-1");
@@ -404,7 +432,7 @@ TEST_CASE("ticketscloud: DONE sells, CANCELLED cancels (also earlier-active tick
     CHECK(col(rf[2], "id") == "rr-3");
     CHECK(col(rf[2], "status") == "new");
     // Which tickets each request covered, whatever its outcome.
-    CHECK(f.scalar("SELECT GROUP_CONCAT(source, ':', refund_id, ':', ticket_id ORDER BY refund_id) FROM refund_tickets") ==
+    CHECK(f.scalar("SELECT GROUP_CONCAT(system, ':', refund_id, ':', ticket_id ORDER BY refund_id) FROM refund_tickets") ==
           "ticketscloud:rr-1:tk-5a,ticketscloud:rr-2:tk-5b,ticketscloud:rr-3:tk-5c");
 
     // The request for tk-5c is approved later: now it is refunded; a replay
@@ -453,7 +481,7 @@ TEST_CASE("ticketscloud: an order before its event waits and lands after", "[int
     CHECK(f.scalar("SELECT GROUP_CONCAT(id, ':', status, ':', event_id) FROM orders") == "ord-7:done:evt-7");
     auto tk = f.rows("SELECT * FROM tickets");
     REQUIRE(tk.size() == 1);
-    CHECK(col(tk[0], "source") == "ticketscloud");
+    CHECK(col(tk[0], "system") == "ticketscloud");
     CHECK(col(tk[0], "id") == "tk-7");
     CHECK(col(tk[0], "order_id") == "ord-7");
     CHECK(col(tk[0], "event_id") == "evt-7");
