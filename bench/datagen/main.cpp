@@ -184,7 +184,10 @@ int main(int argc, char **argv) {
     app.add_option("--topic-prefix", opt.topic_prefix,
                    "Topics are <prefix>organizers, <prefix>events, <prefix>orders, <prefix>refunds")
         ->capture_default_str();
-    app.add_option("--source", opt.source, "application-id header value")->capture_default_str();
+    app.add_option("--channels", opt.channels,
+                   "application-id of orders and refunds (their sales channel), in turn; organizers and "
+                   "events always carry `ticketland`")
+        ->delimiter(',')->capture_default_str();
     app.add_option("--organizers", opt.organizers, "Number of organizers")
         ->capture_default_str()->check(CLI::Range(1, 1000000));
     app.add_option("--events", opt.events, "Number of events")
@@ -337,7 +340,11 @@ int main(int argc, char **argv) {
                       secs > 0 ? static_cast<double>(produced) / secs : 0.0);
         std::cout << "vibe-datagen: produced " << produced << " records in " << line << ":";
         for (const auto &[t, n] : per_topic) std::cout << " " << t << "=" << n;
-        std::cout << " (source " << opt.source << ", shape " << vsink::datagen::to_string(opt.shape)
+        std::cout << " (channels " << [&] {
+            std::string all;
+            for (const auto &c : opt.channels) all += (all.empty() ? "" : ",") + c;
+            return all;
+        }() << ", shape " << vsink::datagen::to_string(opt.shape)
                   << ", seed " << opt.seed << ")" << std::endl;
     } catch (const std::exception &e) {
         std::cerr << "vibe-datagen: " << e.what() << "\n";

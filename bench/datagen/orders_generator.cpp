@@ -244,7 +244,9 @@ const char *to_string(Shape shape) {
 
 void OrdersOptions::validate() const {
     auto fail = [](const std::string &m) { throw std::invalid_argument(m); };
-    if (source.empty()) fail("--source must not be empty");
+    if (channels.empty()) fail("--channels must list at least one channel");
+    for (const auto &c : channels)
+        if (c.empty()) fail("--channels must not hold an empty channel");
     if (organizers < 1) fail("--organizers must be at least 1");
     if (events < 1) fail("--events must be at least 1");
     if (orders < 0) fail("--orders must not be negative");
@@ -265,8 +267,10 @@ std::string Expected::to_json() const {
     rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
     w.SetIndent(' ', 2);
     w.StartObject();
-    w.Key("source");
-    w.String(source.c_str());
+    w.Key("channels");
+    w.StartArray();
+    for (const auto &c : channels) w.String(c.c_str());
+    w.EndArray();
     w.Key("records");
     w.StartObject();
     for (const auto &[topic, count] : records) {
@@ -306,10 +310,14 @@ std::vector<std::string> OrdersGenerator::topics() const {
     return {organizers_topic(), events_topic(), orders_topic(), refunds_topic()};
 }
 
-std::vector<std::pair<std::string, std::string>> OrdersGenerator::headers() const {
+std::vector<std::pair<std::string, std::string>> OrdersGenerator::headers(const std::string &channel) const {
     return {{"content-type", "application/json"},
             {"schema-version", "1.0"},
-            {"application-id", opt_.source}};
+            {"application-id", channel}};
+}
+
+const std::string &OrdersGenerator::channel_of_order(int order_index) const {
+    return opt_.channels[static_cast<size_t>(order_index) % opt_.channels.size()];
 }
 
 Shape OrdersGenerator::event_shape(int j) const {
@@ -342,7 +350,7 @@ GeneratedRecord OrdersGenerator::organizer(int i) const {
     rapidjson::StringBuffer buf;
     Writer w(buf);
     write_organizer(w, opt_, i);
-    return {organizers_topic(), org_id(i), std::string(buf.GetString(), buf.GetSize()), headers()};
+    return {organizers_topic(), org_id(i), std::string(buf.GetString(), buf.GetSize()), headers("ticketland")};
 }
 
 GeneratedRecord OrdersGenerator::event(int j) const {
@@ -390,7 +398,7 @@ GeneratedRecord OrdersGenerator::event(int j) const {
     w.Double(venue.lon);
     w.EndObject();
     w.EndObject();
-    return {events_topic(), evt_id(j), std::string(buf.GetString(), buf.GetSize()), headers()};
+    return {events_topic(), evt_id(j), std::string(buf.GetString(), buf.GetSize()), headers("ticketland")};
 }
 
 GeneratedRecord OrdersGenerator::order(int i) const {
@@ -447,7 +455,7 @@ GeneratedRecord OrdersGenerator::order(int i) const {
     }
     w.EndArray();
     w.EndObject();
-    return {orders_topic(), ord_id(i), std::string(buf.GetString(), buf.GetSize()), headers()};
+    return {orders_topic(), ord_id(i), std::string(buf.GetString(), buf.GetSize()), headers(channel_of_order(i))};
 }
 
 GeneratedRecord OrdersGenerator::refund(int order_index) const {
@@ -474,12 +482,12 @@ GeneratedRecord OrdersGenerator::refund(int order_index) const {
     w.EndObject();
     // The refund body has no id: the key is the refund id.
     return {refunds_topic(), rfd_id(order_index), std::string(buf.GetString(), buf.GetSize()),
-            headers()};
+            headers(channel_of_order(order_index))};
 }
 
 Expected OrdersGenerator::compute_expected() const {
     Expected e;
-    e.source = opt_.source;
+    e.channels = opt_.channels;
     for (const auto &t : topics()) e.records[t] = 0;
 
     std::set<int> organizers;

@@ -27,7 +27,10 @@ const char *to_string(Shape shape);
 
 struct OrdersOptions {
     std::string topic_prefix = "ticketland.orders.";
-    std::string source = "ticketland";  // the application-id header
+    // application-id headers, as Ticketland fills them: organizers and events
+    // always `ticketland`; orders and refunds the order's sales channel,
+    // taken in turn from `channels`.
+    std::vector<std::string> channels = {"box-office", "live", "bank-shop"};
     int organizers = 3;
     int events = 10;
     int orders = 300;
@@ -43,9 +46,10 @@ struct OrdersOptions {
 };
 
 // What the database holds once a correct sink has applied every record
-// (source = options.source everywhere).
+// (every row's system is ticketland; orders, tickets and refunds carry the
+// channel of their order).
 struct Expected {
-    std::string source;
+    std::vector<std::string> channels;
     std::map<std::string, size_t> records;  // topic -> records produced to it
     size_t organizers = 0, venues = 0, events = 0, orders = 0, tickets = 0, refunds = 0,
            refund_tickets = 0;
@@ -92,7 +96,8 @@ public:
 private:
     enum class Phase { Organizers, Events, Refunds, Orders, Done };
     Expected compute_expected() const;
-    std::vector<std::pair<std::string, std::string>> headers() const;
+    std::vector<std::pair<std::string, std::string>> headers(const std::string &channel) const;
+    const std::string &channel_of_order(int order_index) const;
 
     OrdersOptions opt_;
     Expected expected_;

@@ -57,13 +57,20 @@ TEST_CASE("datagen: the default data set is deterministic and complete", "[datag
 
 TEST_CASE("datagen: envelopes follow CONTRACT.md §2", "[datagen]") {
     OrdersOptions o;
-    o.source = "bank-shop";
+    o.channels = {"bank-shop", "live"};
     OrdersGenerator gen{o};
     for (const auto &r : gen.all()) {
         const auto h = header_map(r);
         CHECK(h.at("content-type") == "application/json");
         CHECK(h.at("schema-version") == "1.0");
-        CHECK(h.at("application-id") == "bank-shop");
+        // Ticketland's design: events (and organizers) carry `ticketland`,
+        // orders and refunds their order's sales channel, in turn.
+        if (r.topic == gen.orders_topic() || r.topic == gen.refunds_topic()) {
+            const int order = std::stoi(r.key.substr(4));  // ord-N / rfd-N
+            CHECK(h.at("application-id") == (order % 2 == 0 ? "bank-shop" : "live"));
+        } else {
+            CHECK(h.at("application-id") == "ticketland");
+        }
         const auto d = parse(r.value);
         if (r.topic == gen.refunds_topic()) {
             CHECK_FALSE(d.HasMember("id"));  // the key is the refund id
@@ -203,7 +210,11 @@ TEST_CASE("datagen: expected summary as JSON", "[datagen]") {
     CHECK(d["tables"]["orders"].GetUint64() == 20);
     CHECK(d["tables"]["refunds"].GetUint64() == 2);
     CHECK(d["refunded_ticket_ids"].Size() == d["tickets_refunded"].GetUint64());
-    CHECK(std::string(d["source"].GetString()) == "ticketland");
+    REQUIRE(d["channels"].IsArray());
+    REQUIRE(d["channels"].Size() == 3);
+    CHECK(std::string(d["channels"][0].GetString()) == "box-office");
+    CHECK(std::string(d["channels"][1].GetString()) == "live");
+    CHECK(std::string(d["channels"][2].GetString()) == "bank-shop");
 }
 
 TEST_CASE("datagen: bad options are refused", "[datagen]") {
