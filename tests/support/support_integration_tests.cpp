@@ -68,8 +68,7 @@ TEST_CASE("TestProducer and TestConsumer round-trip keys, values and headers",
             CHECK(r.header("kind") == std::optional<std::string>("tombstone"));
         } else if (r.key && r.key->rfind("key-", 0) == 0) {
             CHECK(r.header("content-type") == std::optional<std::string>("application/json"));
-            REQUIRE(r.key);
-            CHECK(r.header("application-id") == std::optional<std::string>(channel.at({t, *r.key})));
+            CHECK(r.header("application-id") == std::optional<std::string>("ticketland"));
             CHECK(r.headers.size() == 2);
         }
     }
