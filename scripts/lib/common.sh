@@ -109,3 +109,58 @@ random_secret() {
     done
     printf '%s\n' "${s:0:24}"
 }
+
+# librdkafka: Debian 12 ships 2.0.2, whose SCRAM-SHA-512 login Kafka 4.x brokers reject
+# (confluentinc/librdkafka#4895); 2.6.1 is the first release that logs in. scripts/setup-deps
+# builds Debian $RDKAFKA_SUITE's source package once into $VSINK_CACHE/librdkafka-<version>
+# (static libraries only); CMake reads RDKAFKA_MIN_VERSION from this line and links the newest
+# complete prefix of at least that version.
+RDKAFKA_MIN_VERSION=2.6.1
+RDKAFKA_SUITE=trixie
+# How the cached prefix was built. Written to <prefix>/.complete after a successful install; a
+# prefix whose marker differs (another recipe, or an interrupted build) is rebuilt.
+RDKAFKA_RECIPE="debian-source; configure --disable-gssapi --disable-curl; make libs; static only; strip-debug"
+
+# version_ge A B: version A >= version B (dotted numbers, compared like `sort -V`).
+version_ge() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$2" ]]; }
+
+# rdkafka_cached_prefix: prints the newest complete cached librdkafka prefix of version
+# >= RDKAFKA_MIN_VERSION built with the current recipe; fails when there is none.
+rdkafka_cached_prefix() {
+    local d v best="" best_v="" marker
+    for d in "$VSINK_CACHE"/librdkafka-[0-9]*; do
+        [[ -f "$d/.complete" && -f "$d/lib/pkgconfig/rdkafka++-static.pc" && -f "$d/lib/librdkafka++.a" ]] || continue
+        marker=$(<"$d/.complete")
+        [[ "$marker" == "$RDKAFKA_RECIPE" ]] || continue
+        v=${d##*/librdkafka-}
+        version_ge "$v" "$RDKAFKA_MIN_VERSION" || continue
+        if [[ -z "$best" ]] || version_ge "$v" "$best_v"; then best=$d; best_v=$v; fi
+    done
+    [[ -n "$best" ]] && printf '%s\n' "$best"
+}
+
+# rdkafka_header_version RDKAFKA_H: the version in librdkafka's rdkafka.h (RD_KAFKA_VERSION
+# 0xMMmmrrxx) as MAJOR.MINOR.REVISION.
+rdkafka_header_version() {
+    local hex
+    hex=$(sed -n 's/^#define RD_KAFKA_VERSION *0x\([0-9a-fA-F]\{8\}\).*/\1/p' "$1" | head -n1)
+    [[ -n "$hex" ]] || return 1
+    printf '%d.%d.%d\n' "0x${hex:0:2}" "0x${hex:2:2}" "0x${hex:4:2}"
+}
+
+# debian_mirror: the Debian mirror the system's apt already uses (deb822 or one-line format),
+# or VSINK_DEBIAN_MIRROR, or deb.debian.org.
+debian_mirror() {
+    local uri=""
+    if [[ -n "${VSINK_DEBIAN_MIRROR:-}" ]]; then
+        uri=$VSINK_DEBIAN_MIRROR
+    elif [[ -r /etc/apt/sources.list.d/debian.sources ]]; then
+        uri=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources | tr ' ' '\n' \
+              | grep -v -e security -e '^$' | head -n1)
+    fi
+    if [[ -z "$uri" && -r /etc/apt/sources.list ]]; then
+        uri=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) [a-z]* .*/\2/p' /etc/apt/sources.list \
+              | grep -v security | head -n1)
+    fi
+    printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+}

@@ -18,9 +18,16 @@ for path in ./usr/bin/sinkhost ./usr/lib/vibe-sink/plugins/libvsink-vibe.so \
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in librdkafka++1 libmysqlcppconn7v5 libyaml-cpp0.7 libprotobuf32; do
+# librdkafka is linked statically (>= 2.6.1; Debian 12's librdkafka1 2.0.2 cannot log in to
+# Kafka 4.x): what it needs from Debian, and never librdkafka1 itself.
+for lib in libmysqlcppconn7v5 libyaml-cpp0.7 libprotobuf32 libssl3 libzstd1 liblz4-1 zlib1g; do
     grep -q "$lib" <<<"$depends" || { echo "MISSING dependency $lib"; fail=1; }
 done
+if grep -q "librdkafka" <<<"$depends"; then echo "UNEXPECTED dependency on librdkafka"; fail=1; fi
+dpkg-deb -x "$deb" "$out/root"
+if objdump -p "$out/root/usr/bin/sinkhost" | grep -q "NEEDED.*librdkafka"; then
+    echo "UNEXPECTED: sinkhost links librdkafka dynamically"; fail=1
+fi
 dpkg-deb -e "$deb" "$out/control"
 [[ -x "$out/control/postinst" ]] || { echo "MISSING postinst"; fail=1; }
 grep -q "/etc/vibe-sink/worker.yaml" <(dpkg-deb -f "$deb" Conffiles 2>/dev/null; cat "$out/control/conffiles" 2>/dev/null) \
