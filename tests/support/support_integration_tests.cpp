@@ -1,11 +1,21 @@
 // vsink_testsupport against the real servers (run through scripts/test).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <librdkafka/rdkafka.h>
+#include <mysql_driver.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <map>
-
+#include <memory>
 #include <numeric>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "vsink/test/support.hpp"
@@ -169,3 +179,223 @@ TEST_CASE("The datagen records go through Kafka unchanged", "[support][kafka][da
     }
 }
 #endif
+
+// ---------------------------------------------------------------------------------------
+// TLS and SASL_SSL of the servers themselves (scripts/servers): what the sink's TLS and
+// SCRAM settings are tested against.
+
+namespace {
+
+struct TlsOptions {
+    std::string user, password, ca, cert, key;
+};
+
+// A Connector/C++ connection to the test MariaDB (libmariadb underneath, as for the
+// sink), over TLS verifying the server's chain and host name when `ca` is set; throws
+// sql::SQLException when the server or the handshake refuses.
+std::unique_ptr<sql::Connection> connect_db(const ServerEnv &env, const TlsOptions &o) {
+    sql::ConnectOptionsMap opts;
+    opts["hostName"] = sql::SQLString("tcp://" + env.db_host + ":" + std::to_string(env.db_port));
+    opts["userName"] = sql::SQLString(o.user);
+    opts["password"] = sql::SQLString(o.password);
+    opts["OPT_CONNECT_TIMEOUT"] = 10;
+    if (!o.ca.empty()) {
+        opts["sslCA"] = sql::SQLString(o.ca);
+        opts["sslVerify"] = true;  // MYSQL_OPT_SSL_VERIFY_SERVER_CERT: chain and host name
+    }
+    if (!o.cert.empty()) opts["sslCert"] = sql::SQLString(o.cert);
+    if (!o.key.empty()) opts["sslKey"] = sql::SQLString(o.key);
+    return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(opts));
+}
+
+// The session's TLS cipher ("" on a plain connection).
+std::string ssl_cipher(sql::Connection &conn) {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+    return rs->next() ? rs->getString(2).asStdString() : std::string();
+}
+
+// The MariaDB error code of connecting with `o` (0 when it connects) and its message.
+std::pair<int, std::string> connect_error(const ServerEnv &env, const TlsOptions &o) {
+    try {
+        connect_db(env, o);
+        return {0, ""};
+    } catch (const sql::SQLException &e) {
+        return {e.getErrorCode(), e.what()};
+    }
+}
+
+struct ChildResult {
+    ExitStatus status;
+    std::string log;
+};
+
+ChildResult run_child(std::vector<std::string> argv, int timeout_ms) {
+    Process p(std::move(argv));
+    auto st = p.wait(timeout_ms);
+    if (!st) {
+        p.kill(SIGKILL);
+        st = p.wait(5000);
+    }
+    ChildResult r{st.value_or(ExitStatus{}), p.log()};
+    ::unlink(p.log_path().c_str());
+    return r;
+}
+
+// `openssl s_client` against HOST:PORT, verifying the chain with `ca_file` and the IP
+// address against the certificate's subjectAltName; stdin is /dev/null, so it ends
+// after the handshake.
+ChildResult s_client(const std::string &hostport, const std::string &ca_file) {
+    const std::string ip = hostport.substr(0, hostport.rfind(':'));
+    return run_child({"openssl", "s_client", "-connect", hostport, "-CAfile", ca_file, "-verify_ip",
+                      ip, "-verify_return_error"},
+                     20000);
+}
+
+// The classpath of the instance's running broker (its own Kafka jars), read from its
+// command line: Kafka's Java client is the reference SCRAM implementation.
+std::string broker_classpath(const ServerEnv &env) {
+    std::ifstream pidf(env.run_dir + "/pids/kafka.pid");
+    std::string pid;
+    pidf >> pid;
+    std::ifstream cmdf("/proc/" + pid + "/cmdline", std::ios::binary);
+    std::stringstream raw;
+    raw << cmdf.rdbuf();
+    std::vector<std::string> argv;
+    std::string arg;
+    while (std::getline(raw, arg, '\0')) argv.push_back(arg);
+    for (size_t i = 0; i + 1 < argv.size(); ++i)
+        if (argv[i] == "-cp" || argv[i] == "-classpath") return argv[i + 1];
+    return {};
+}
+
+// Kafka's own TopicCommand --list through the SASL_SSL listener as the servers.env user.
+ChildResult java_sasl_list(const ServerEnv &env, const std::string &classpath,
+                           const std::string &password) {
+    const std::string props = env.scratch_dir() + "/" + unique_name("sasl_client") + ".properties";
+    {
+        std::ofstream f(props);
+        f << "security.protocol=SASL_SSL\n"
+          << "sasl.mechanism=" << env.kafka_sasl_mechanism << "\n"
+          << "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+          << "username=\"" << env.kafka_sasl_user << "\" password=\"" << password << "\";\n"
+          << "ssl.truststore.type=PEM\nssl.truststore.location=" << env.tls_ca << "\n";
+    }
+    auto r = run_child({"java", "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
+                        "org.apache.kafka.tools.TopicCommand", "--bootstrap-server",
+                        env.kafka_sasl_bootstrap, "--command-config", props, "--list"},
+                       60000);
+    ::unlink(props.c_str());
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("MariaDB offers TLS with a certificate of the instance CA, plain TCP still works",
+          "[support][tls]") {
+    const ServerEnv env = ServerEnv::require();
+    CHECK(env.db_tls_ca == env.tls_ca);
+
+    SECTION("the instance CA verifies the server's certificate for 127.0.0.1") {
+        auto conn = connect_db(env, {env.db_user, env.db_password, env.db_tls_ca, "", ""});
+        CHECK_FALSE(ssl_cipher(*conn).empty());
+    }
+    SECTION("an unrelated CA fails the handshake") {
+        const auto [code, message] =
+            connect_error(env, {env.db_user, env.db_password, env.tls_wrong_ca, "", ""});
+        INFO(message);
+        CHECK(code == 2026);  // CR_SSL_CONNECTION_ERROR
+        CHECK_THAT(message, Catch::Contains("certificate"));
+    }
+    SECTION("plain connections stay plain and allowed") {
+        Database db(env);
+        const auto rows = db.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0].at("Value") == std::optional<std::string>(""));
+        CHECK(db.scalar_int("SELECT @@require_secure_transport") == 0);
+    }
+    SECTION("the TLS-only user is refused in plain text and accepted over TLS") {
+        CHECK(connect_error(env, {env.db_tls_user, env.db_tls_password, "", "", ""}).first == 1045);
+        auto conn = connect_db(env, {env.db_tls_user, env.db_tls_password, env.db_tls_ca, "", ""});
+        CHECK_FALSE(ssl_cipher(*conn).empty());
+    }
+    SECTION("the X509 user needs the client certificate that the instance CA signed") {
+        CHECK(connect_error(env, {env.db_x509_user, env.db_x509_password, env.db_tls_ca, "", ""})
+                  .first == 1045);
+        auto conn = connect_db(env, {env.db_x509_user, env.db_x509_password, env.db_tls_ca,
+                                     env.db_tls_client_cert, env.db_tls_client_key});
+        CHECK_FALSE(ssl_cipher(*conn).empty());
+    }
+}
+
+TEST_CASE("Kafka's SASL_SSL listener presents a certificate of the instance CA", "[support][tls]") {
+    const ServerEnv env = ServerEnv::require();
+    CHECK(env.kafka_sasl_bootstrap.rfind("127.0.0.1:", 0) == 0);
+    CHECK(env.kafka_sasl_bootstrap != env.kafka_bootstrap);
+
+    const ChildResult ok = s_client(env.kafka_sasl_bootstrap, env.tls_ca);
+    INFO(ok.log);
+    CHECK(ok.status.success());
+    CHECK_THAT(ok.log, Catch::Contains("Verify return code: 0 (ok)"));
+
+    const ChildResult wrong = s_client(env.kafka_sasl_bootstrap, env.tls_wrong_ca);
+    INFO(wrong.log);
+    CHECK_FALSE(wrong.status.success());
+    CHECK_THAT(wrong.log, Catch::Contains("unable to get local issuer certificate"));
+}
+
+TEST_CASE("Kafka's SASL_SSL listener logs in the SCRAM user of servers.env (Java client)",
+          "[support][tls][sasl]") {
+    const ServerEnv env = ServerEnv::require();
+    CHECK(env.kafka_sasl_mechanism == "SCRAM-SHA-512");
+    const std::string classpath = broker_classpath(env);
+    REQUIRE_FALSE(classpath.empty());
+
+    KafkaAdmin admin(env.kafka_bootstrap);
+    const std::string topic = unique_name("it_support_sasl");
+    admin.create_topic(topic, 1);
+
+    const ChildResult ok = java_sasl_list(env, classpath, env.kafka_sasl_password);
+    INFO(ok.log);
+    CHECK(ok.status.success());
+    CHECK_THAT(ok.log, Catch::Contains(topic));
+
+    const ChildResult bad = java_sasl_list(env, classpath, env.kafka_sasl_password + "x");
+    INFO(bad.log);
+    CHECK_FALSE(bad.status.success());
+    CHECK_THAT(bad.log, Catch::Contains("invalid credentials with SASL mechanism SCRAM-SHA-512"));
+    admin.delete_topic(topic);
+}
+
+TEST_CASE("Kafka's SASL_SSL listener logs in the SCRAM user through the build's librdkafka",
+          "[support][tls][sasl]") {
+    const ServerEnv env = ServerEnv::require();
+    // librdkafka before 2.6.1 cannot log in to Kafka 4.x with SCRAM (librdkafka#4895).
+    INFO("librdkafka " << rd_kafka_version_str());
+    auto sasl = [&](const std::string &password, const std::string &ca) {
+        return KafkaConfig{{"security.protocol", "SASL_SSL"},
+                           {"sasl.mechanisms", env.kafka_sasl_mechanism},
+                           {"sasl.username", env.kafka_sasl_user},
+                           {"sasl.password", password},
+                           {"ssl.ca.location", ca}};
+    };
+    KafkaAdmin admin(env.kafka_bootstrap);
+    const std::string topic = unique_name("it_support_sasl_rd");
+    admin.create_topic(topic, 2);
+
+    KafkaAdmin ok(env.kafka_sasl_bootstrap, sasl(env.kafka_sasl_password, env.tls_ca));
+    CHECK(ok.partition_count(topic, 15000) == 2);
+
+    auto partitions_or_error = [&](KafkaConfig config) {
+        config.emplace_back("log_level", "0");  // the expected failures, not on stderr
+        try {
+            KafkaAdmin client(env.kafka_sasl_bootstrap, config);
+            return client.partition_count(topic, 3000);
+        } catch (const std::exception &) {
+            return -2;
+        }
+    };
+    CHECK(partitions_or_error(sasl(env.kafka_sasl_password + "x", env.tls_ca)) < 0);
+    CHECK(partitions_or_error(sasl(env.kafka_sasl_password, env.tls_wrong_ca)) < 0);
+    admin.delete_topic(topic);
+}

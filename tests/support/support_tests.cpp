@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "vsink/test/support.hpp"
@@ -49,7 +50,33 @@ private:
 
 const char *const kAllVars[] = {"VSINK_KAFKA_BOOTSTRAP", "VSINK_DB_HOST", "VSINK_DB_PORT",
                                 "VSINK_DB_SOCKET",       "VSINK_DB_USER", "VSINK_DB_PASSWORD",
-                                "VSINK_DB_NAME",         "VSINK_RUN_DIR", "VSINK_ENV_FILE"};
+                                "VSINK_DB_NAME",         "VSINK_RUN_DIR", "VSINK_ENV_FILE",
+                                "VSINK_KAFKA_SASL_BOOTSTRAP", "VSINK_KAFKA_SASL_MECHANISM",
+                                "VSINK_KAFKA_SASL_USER", "VSINK_KAFKA_SASL_PASSWORD",
+                                "VSINK_TLS_CA", "VSINK_TLS_WRONG_CA", "VSINK_DB_TLS_CA",
+                                "VSINK_DB_TLS_USER", "VSINK_DB_TLS_PASSWORD",
+                                "VSINK_DB_TLS_CLIENT_CERT", "VSINK_DB_TLS_CLIENT_KEY",
+                                "VSINK_DB_X509_USER", "VSINK_DB_X509_PASSWORD"};
+
+// The SASL_SSL/TLS variables scripts/servers writes, as an env file's lines.
+const char *const kTlsLines =
+    "VSINK_KAFKA_SASL_BOOTSTRAP=127.0.0.1:19093\nVSINK_KAFKA_SASL_MECHANISM=SCRAM-SHA-512\n"
+    "VSINK_KAFKA_SASL_USER=vsink\nVSINK_KAFKA_SASL_PASSWORD=kpw\n"
+    "VSINK_TLS_CA=/tmp/run/tls/ca.crt\nVSINK_TLS_WRONG_CA=/tmp/run/tls/wrong-ca.crt\n"
+    "VSINK_DB_TLS_CA=/tmp/run/tls/ca.crt\nVSINK_DB_TLS_USER=vsink_tls\n"
+    "VSINK_DB_TLS_PASSWORD=tpw\nVSINK_DB_TLS_CLIENT_CERT=/tmp/run/tls/db-client.crt\n"
+    "VSINK_DB_TLS_CLIENT_KEY=/tmp/run/tls/db-client.key\nVSINK_DB_X509_USER=vsink_x509\n"
+    "VSINK_DB_X509_PASSWORD=xpw\n";
+
+// Sets the SASL_SSL/TLS variables of kTlsLines in `env`.
+void set_tls_vars(ScopedEnv &env) {
+    std::istringstream lines(kTlsLines);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto eq = line.find('=');
+        env.set(line.substr(0, eq), line.substr(eq + 1));
+    }
+}
 
 long long elapsed_ms(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -126,15 +153,31 @@ TEST_CASE("ServerEnv reads the VSINK_* variables", "[support]") {
     env.set("VSINK_DB_PASSWORD", "");
     env.set("VSINK_DB_NAME", "vibe");
     env.set("VSINK_RUN_DIR", "/tmp/run");
+    // Without the SASL_SSL/TLS variables: an env from an older scripts/servers.
+    CHECK_THROWS_WITH(ServerEnv::require(),
+                      Catch::Contains("missing: VSINK_KAFKA_SASL_BOOTSTRAP") &&
+                          Catch::Contains("older than its SASL_SSL listener"));
+    set_tls_vars(env);
     const ServerEnv e = ServerEnv::require();
     CHECK(e.kafka_bootstrap == "127.0.0.1:19092");
     CHECK(e.db_port == 13306);
     CHECK(e.db_socket == "/tmp/x/mysqld.sock");
     CHECK(e.db_password.empty());
     CHECK(e.scratch_dir() == "/tmp/run");
+    CHECK(e.kafka_sasl_bootstrap == "127.0.0.1:19093");
+    CHECK(e.kafka_sasl_password == "kpw");
+    CHECK(e.tls_wrong_ca == "/tmp/run/tls/wrong-ca.crt");
+    CHECK(e.db_x509_password == "xpw");
     const auto vars = e.as_env();
     CHECK(std::find(vars.begin(), vars.end(),
                     std::make_pair(std::string("VSINK_DB_NAME"), std::string("vibe"))) != vars.end());
+    CHECK(std::find(vars.begin(), vars.end(),
+                    std::make_pair(std::string("VSINK_KAFKA_SASL_USER"), std::string("vsink"))) !=
+          vars.end());
+
+    env.set("VSINK_TLS_CA", std::nullopt);
+    CHECK_THROWS_WITH(ServerEnv::require(), Catch::Contains("missing: VSINK_TLS_CA"));
+    set_tls_vars(env);
 
     env.set("VSINK_DB_PORT", "not-a-port");
     CHECK_THROWS_WITH(ServerEnv::require(), Catch::Contains("VSINK_DB_PORT"));
@@ -149,7 +192,8 @@ TEST_CASE("ServerEnv falls back to the env file scripts/servers writes", "[suppo
         f << "# written by scripts/servers\n"
              "export VSINK_KAFKA_BOOTSTRAP=127.0.0.1:29092\n"
              "VSINK_DB_HOST=127.0.0.1\nVSINK_DB_PORT='23306'\nVSINK_DB_USER=vsink\n"
-             "VSINK_DB_PASSWORD=\"s3cret\"\nVSINK_DB_NAME=vibe\n";
+             "VSINK_DB_PASSWORD=\"s3cret\"\nVSINK_DB_NAME=vibe\n"
+          << kTlsLines;
     }
     env.set("VSINK_ENV_FILE", path);
     const ServerEnv e = ServerEnv::require();
@@ -157,6 +201,7 @@ TEST_CASE("ServerEnv falls back to the env file scripts/servers writes", "[suppo
     CHECK(e.kafka_bootstrap == "127.0.0.1:29092");
     CHECK(e.db_port == 23306);
     CHECK(e.db_password == "s3cret");
+    CHECK(e.db_tls_ca == "/tmp/run/tls/ca.crt");
 }
 
 TEST_CASE("Process runs a child, reports its exit code and captures its output", "[support]") {

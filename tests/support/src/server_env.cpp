@@ -12,6 +12,29 @@ namespace {
 const char *const kRequired[] = {"VSINK_KAFKA_BOOTSTRAP", "VSINK_DB_HOST", "VSINK_DB_PORT",
                                  "VSINK_DB_USER",         "VSINK_DB_PASSWORD", "VSINK_DB_NAME"};
 
+// The SASL_SSL listener and the TLS material (scripts/servers since issue 7):
+// also required, but reported apart so that an env file from an older
+// scripts/servers is recognisable as such.
+struct TlsVar {
+    const char *name;
+    std::string ServerEnv::*field;
+};
+const TlsVar kTlsRequired[] = {
+    {"VSINK_KAFKA_SASL_BOOTSTRAP", &ServerEnv::kafka_sasl_bootstrap},
+    {"VSINK_KAFKA_SASL_MECHANISM", &ServerEnv::kafka_sasl_mechanism},
+    {"VSINK_KAFKA_SASL_USER", &ServerEnv::kafka_sasl_user},
+    {"VSINK_KAFKA_SASL_PASSWORD", &ServerEnv::kafka_sasl_password},
+    {"VSINK_TLS_CA", &ServerEnv::tls_ca},
+    {"VSINK_TLS_WRONG_CA", &ServerEnv::tls_wrong_ca},
+    {"VSINK_DB_TLS_CA", &ServerEnv::db_tls_ca},
+    {"VSINK_DB_TLS_USER", &ServerEnv::db_tls_user},
+    {"VSINK_DB_TLS_PASSWORD", &ServerEnv::db_tls_password},
+    {"VSINK_DB_TLS_CLIENT_CERT", &ServerEnv::db_tls_client_cert},
+    {"VSINK_DB_TLS_CLIENT_KEY", &ServerEnv::db_tls_client_key},
+    {"VSINK_DB_X509_USER", &ServerEnv::db_x509_user},
+    {"VSINK_DB_X509_PASSWORD", &ServerEnv::db_x509_password},
+};
+
 std::string trim(const std::string &s) {
     const auto b = s.find_first_not_of(" \t\r\n");
     if (b == std::string::npos) return {};
@@ -68,6 +91,11 @@ ServerEnv ServerEnv::load() {
     env.db_password = get("VSINK_DB_PASSWORD").value_or("");
     env.db_name = get("VSINK_DB_NAME").value_or("");
     env.run_dir = get("VSINK_RUN_DIR").value_or("");
+    for (const auto &var : kTlsRequired) {
+        const auto v = get(var.name);
+        if (!v || v->empty()) env.missing.emplace_back(var.name);
+        env.*var.field = v.value_or("");
+    }
     const std::string port = get("VSINK_DB_PORT").value_or("");
     if (!port.empty()) {
         char *end = nullptr;
@@ -86,9 +114,23 @@ ServerEnv ServerEnv::require() {
         std::string names;
         for (const char *name : kRequired) names += std::string(names.empty() ? "" : ", ") + name;
         std::string missing;
-        for (const auto &m : env.missing) missing += (missing.empty() ? "" : ", ") + m;
+        bool only_tls_missing = true;
+        for (const auto &m : env.missing) {
+            missing += (missing.empty() ? "" : ", ") + m;
+            bool tls = false;
+            for (const auto &var : kTlsRequired) tls = tls || m == var.name;
+            only_tls_missing = only_tls_missing && tls;
+        }
+        if (only_tls_missing)
+            throw std::runtime_error(
+                "this test needs the real servers' SASL_SSL listener and TLS material, which "
+                "the servers' env lacks (missing: " + missing + "; an env from a "
+                "scripts/servers older than its SASL_SSL listener?): restart the instance "
+                "(scripts/servers stop NAME; scripts/servers start NAME) or run through "
+                "scripts/test");
         throw std::runtime_error("this test needs the real Kafka and MariaDB servers: run through "
-                                 "scripts/test (needs " + names + "; missing: " + missing + ")");
+                                 "scripts/test (needs " + names + " and the SASL/TLS variables "
+                                 "of scripts/servers; missing: " + missing + ")");
     }
     return env;
 }
@@ -102,6 +144,8 @@ std::vector<std::pair<std::string, std::string>> ServerEnv::as_env() const {
         {"VSINK_DB_PASSWORD", db_password},
         {"VSINK_DB_NAME", db_name},
     };
+    for (const auto &var : kTlsRequired)
+        if (!(this->*var.field).empty()) vars.emplace_back(var.name, this->*var.field);
     if (!db_socket.empty()) vars.emplace_back("VSINK_DB_SOCKET", db_socket);
     if (!run_dir.empty()) vars.emplace_back("VSINK_RUN_DIR", run_dir);
     return vars;

@@ -18,6 +18,22 @@ struct ServerEnv {
     std::string db_name;          // VSINK_DB_NAME
     std::string run_dir;          // VSINK_RUN_DIR (optional: logs and scratch files)
 
+    // The SASL_SSL listener (SCRAM over TLS, the production protocol) and TLS
+    // material; scripts/servers always provides them, so require() insists.
+    std::string kafka_sasl_bootstrap;  // VSINK_KAFKA_SASL_BOOTSTRAP, e.g. 127.0.0.1:9093
+    std::string kafka_sasl_mechanism;  // VSINK_KAFKA_SASL_MECHANISM (SCRAM-SHA-512)
+    std::string kafka_sasl_user;       // VSINK_KAFKA_SASL_USER
+    std::string kafka_sasl_password;   // VSINK_KAFKA_SASL_PASSWORD
+    std::string tls_ca;                // VSINK_TLS_CA: CA file that signed both servers' certificates
+    std::string tls_wrong_ca;          // VSINK_TLS_WRONG_CA: an unrelated CA file (must fail)
+    std::string db_tls_ca;             // VSINK_DB_TLS_CA: CA of MariaDB's certificate
+    std::string db_tls_user;           // VSINK_DB_TLS_USER: may only log in over TLS
+    std::string db_tls_password;       // VSINK_DB_TLS_PASSWORD
+    std::string db_tls_client_cert;    // VSINK_DB_TLS_CLIENT_CERT: client certificate (PEM)
+    std::string db_tls_client_key;     // VSINK_DB_TLS_CLIENT_KEY: its key (PEM)
+    std::string db_x509_user;          // VSINK_DB_X509_USER: needs that client certificate
+    std::string db_x509_password;      // VSINK_DB_X509_PASSWORD
+
     // The required variables that were not set (empty when the env is complete).
     std::vector<std::string> missing;
 
@@ -30,8 +46,9 @@ struct ServerEnv {
 
     // The env of a test that needs the servers: throws std::runtime_error
     // "run through scripts/test (needs VSINK_KAFKA_BOOTSTRAP ...)" when any
-    // required variable is missing, so such a test fails instead of passing
-    // without having run.
+    // required variable is missing (the SASL/TLS ones included; an env written
+    // by an older scripts/servers is named as such), so such a test fails
+    // instead of passing without having run.
     static ServerEnv require();
 
     // The variables as name/value pairs, to hand to a child process (sinkhost
