@@ -130,10 +130,20 @@ void SinkFixture::produce_raw(const std::string &mapped_topic, const std::option
 
 void SinkFixture::flush() { producer_->flush(30000); }
 
+void SinkFixture::use_config(const std::string &yaml, std::vector<std::pair<std::string, std::string>> extra_env,
+                             const std::string &group_id) {
+    config_path_ = dir_ + "/worker-" + unique_name("custom") + ".yaml";
+    std::ofstream(config_path_) << yaml;
+    extra_env_ = std::move(extra_env);
+    group_ = group_id;
+}
+
 void SinkFixture::start_sink() {
     ++sink_runs_;
+    auto env = env_.as_env();
+    env.insert(env.end(), extra_env_.begin(), extra_env_.end());
     sink_ = std::make_unique<Process>(
-        std::vector<std::string>{required_env("VSINK_SINKHOST"), "run", "--config", config_path_}, env_.as_env(),
+        std::vector<std::string>{required_env("VSINK_SINKHOST"), "run", "--config", config_path_}, env,
         dir_ + "/sinkhost-" + std::to_string(sink_runs_) + ".log");
 }
 
@@ -151,7 +161,9 @@ std::pair<ExitStatus, std::string> SinkFixture::run_cli(const std::vector<std::s
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--config");
     argv.push_back(config_path_);
-    Process p(argv, env_.as_env(), dir_ + "/cli-" + unique_name("run") + ".log");
+    auto env = env_.as_env();
+    env.insert(env.end(), extra_env_.begin(), extra_env_.end());
+    Process p(argv, env, dir_ + "/cli-" + unique_name("run") + ".log");
     auto st = p.wait(60000);
     if (!st) throw std::runtime_error("sinkhost " + args[0] + " did not finish within 60 s");
     return {*st, p.log()};

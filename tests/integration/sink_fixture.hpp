@@ -54,6 +54,14 @@ public:
                      const std::optional<std::string> &value, const Headers &headers, int32_t partition = -1);
     void flush();
 
+    // Runs the sink (and run_cli) with another worker config from now on:
+    // its text, extra environment variables, and the consumer group it names
+    // (wait_caught_up reads that group's stored offsets).
+    void use_config(const std::string &yaml, std::vector<std::pair<std::string, std::string>> extra_env,
+                    const std::string &group_id);
+    // The test's copy of a topology's mapping file (topic names prefixed).
+    std::string mapping_file(const std::string &topology) const { return dir_ + "/" + topology + ".yaml"; }
+
     void start_sink();
     // SIGTERM and wait for a clean exit (fails the test otherwise).
     void stop_sink();
@@ -79,6 +87,7 @@ private:
     std::string group_;
     std::string dir_;
     std::string config_path_;
+    std::vector<std::pair<std::string, std::string>> extra_env_;
     std::vector<std::string> topics_;
     std::unique_ptr<Database> db_;
     std::unique_ptr<KafkaAdmin> admin_;

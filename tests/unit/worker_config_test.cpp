@@ -4,6 +4,7 @@
 
 #include "config/worker_config.hpp"
 #include "config/yaml_doc.hpp"
+#include "log/redact.hpp"
 #include "temp_file.hpp"
 
 using namespace vsink;
@@ -93,4 +94,65 @@ TEST_CASE("worker config: a secret read from a file never keeps its newline", "[
                          "database: {url: 'mysql://h:1/d', user: u, password: '${file:" + secret.str() + "}'}\n"
                          "kafka: {bootstrap.servers: x}\n");
     CHECK(load_worker_config(f.str()).database.password == "from-file");
+}
+
+TEST_CASE("worker config: database.tls takes a CA, an optional client pair, and verifies by default", "[config]") {
+    TempFile ca("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+    const std::string head = "worker: {group_id: g, plugin: p.so, mappings: [m.yaml]}\n"
+                             "database:\n  url: mysql://127.0.0.1:3306/vibe\n  user: u\n";
+    const std::string tail = "kafka: {bootstrap.servers: 127.0.0.1:9092}\n";
+    {
+        TempFile f("worker.yaml", head + "  tls: {ca: " + ca.str() + "}\n" + tail);
+        const WorkerConfig c = load_worker_config(f.str());
+        CHECK(c.database.tls.enabled);
+        CHECK(c.database.tls.ca == ca.str());
+        CHECK(c.database.tls.verify);
+        CHECK(c.database.tls.cert.empty());
+    }
+    {
+        TempFile f("worker.yaml", head + tail);
+        CHECK_FALSE(load_worker_config(f.str()).database.tls.enabled);
+    }
+    auto error_of = [&](const std::string &tls) {
+        TempFile f("worker.yaml", head + tls + tail);
+        try {
+            load_worker_config(f.str());
+        } catch (const ConfigError &e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK_THAT(error_of("  tls: {verify: true}\n"), Catch::Contains("worker.yaml:5") && Catch::Contains("'ca'"));
+    CHECK_THAT(error_of("  tls: {ca: /nonexistent/ca.crt}\n"),
+               Catch::Contains("worker.yaml:5") && Catch::Contains("cannot read /nonexistent/ca.crt"));
+    CHECK_THAT(error_of("  tls: {ca: " + ca.str() + ", cert: " + ca.str() + "}\n"),
+               Catch::Contains("needs both 'cert' and 'key'"));
+    CHECK_THAT(error_of("  tls: {ca: " + ca.str() + ", verify: maybe}\n"), Catch::Contains("true or false"));
+    CHECK_THAT(error_of("  tls: {ca: " + ca.str() + ", cipher: x}\n"), Catch::Contains("cipher"));
+}
+
+TEST_CASE("worker config: passwords are registered as secrets, so no log line can print them", "[config]") {
+    setenv("VSINK_UNIT_SECRET", "s3cret-registered", 1);
+    TempFile f("worker.yaml", kGood);
+    std::string text = kGood;
+    text.replace(text.find("${env:VSINK_UNIT_SECRET}"), 24, "literal-db-pass");
+    TempFile g("worker2.yaml", text);
+    load_worker_config(f.str());
+    load_worker_config(g.str());
+    CHECK(redact("a s3cret-registered b literal-db-pass c") == "a **Hidden** b **Hidden** c");
+}
+
+TEST_CASE("worker config: credentials in database.url are refused without printing the password", "[config]") {
+    TempFile f("worker.yaml", "worker: {group_id: g, plugin: p.so, mappings: [m.yaml]}\n"
+                              "database:\n  url: mysql://vsink:hunter2-pass@127.0.0.1:3306/vibe\n  user: u\n"
+                              "kafka: {bootstrap.servers: 127.0.0.1:9092}\n");
+    try {
+        load_worker_config(f.str());
+        FAIL("accepted a URL with a password");
+    } catch (const ConfigError &e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("worker.yaml:3") && Catch::Contains("must not hold credentials") &&
+                             Catch::Contains("mysql://vsink:**Hidden**@127.0.0.1:3306/vibe"));
+        CHECK(what.find("hunter2-pass") == std::string::npos);
+    }
 }

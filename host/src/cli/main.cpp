@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <librdkafka/rdkafkacpp.h>
+
 #include "config/worker_config.hpp"
 #include "config/yaml_doc.hpp"
 #include "log/log.hpp"
@@ -112,8 +114,7 @@ int cmd_check(const std::string &config_path) {
         db.connect();
         std::cout << "ok   database " << cfg.database.host << ":" << cfg.database.port << "/" << cfg.database.name << "\n";
     } catch (const sql::SQLException &e) {
-        problem("database " + cfg.database.host + ":" + std::to_string(cfg.database.port) + "/" + cfg.database.name +
-                ": " + describe(e));
+        problem(describe_connect_failure(e, cfg.database));
     }
     {
         std::string err;
@@ -124,13 +125,23 @@ int cmd_check(const std::string &config_path) {
                 problem("kafka." + k + ": " + err);
                 ok = false;
             }
+        // The same watch as `run`: a refused login or TLS check is named as
+        // such, not as "unreachable".
+        KafkaWatch watch(cfg.kafka);
+        if (ok && conf->set("event_cb", static_cast<RdKafka::EventCb *>(&watch), err) != RdKafka::Conf::CONF_OK) {
+            problem("kafka: " + err);
+            ok = false;
+        }
         if (ok) {
             std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
             RdKafka::Metadata *md = nullptr;
             if (!p) problem("kafka: " + err);
-            else if (p->metadata(true, nullptr, &md, 5000) != RdKafka::ERR_NO_ERROR)
-                problem("kafka " + cfg.kafka["bootstrap.servers"] + ": broker unreachable within 5 s");
-            else {
+            else if (p->metadata(true, nullptr, &md, 5000) != RdKafka::ERR_NO_ERROR) {
+                p->poll(200);  // serve the error events the watch turns into a reason
+                problem(!watch.access_error().empty()
+                            ? watch.access_error()
+                            : "kafka " + cfg.kafka["bootstrap.servers"] + ": no broker reachable within 5 s");
+            } else {
                 std::cout << "ok   kafka " << cfg.kafka["bootstrap.servers"] << " (" << md->brokers()->size()
                           << " broker(s))\n";
                 delete md;
@@ -182,7 +193,7 @@ int main(int argc, char **argv) {
     offsets->add_option("--config,-c", config, "worker YAML file")->required();
     offsets->add_option("--reset", reset_tp, "TOPIC:PARTITION to reset");
     offsets->add_option("--to", reset_to, "next offset to resume from (omit to delete the stored offset)");
-    app.add_subcommand("version", "print the version and the plugin ABI version");
+    app.add_subcommand("version", "print the version, the plugin ABI version and the librdkafka version");
 
     CLI11_PARSE(app, argc, argv);
     try {
@@ -190,7 +201,8 @@ int main(int argc, char **argv) {
         if (schema->parsed()) return cmd_schema(config, apply);
         if (check->parsed()) return cmd_check(config);
         if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
-        std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ")\n";
+        std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ", librdkafka "
+                  << RdKafka::version_str() << ")\n";
         return 0;
     } catch (const ConfigError &e) {
         std::cerr << "sinkhost: config error: " << e.what() << "\n";
@@ -198,6 +210,9 @@ int main(int argc, char **argv) {
     } catch (const PluginError &e) {
         std::cerr << "sinkhost: " << e.what() << "\n";
         return 3;
+    } catch (const KafkaAccessError &e) {
+        logger()->critical("stopping: {}", e.what());
+        return 6;
     } catch (const FatalError &e) {
         logger()->critical("stopping: {}", e.what());
         return 4;

@@ -2,8 +2,10 @@
 
 #include "config/secret_ref.hpp"
 #include "config/yaml_doc.hpp"
+#include "log/redact.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 namespace vsink {
 
@@ -30,6 +32,9 @@ void parse_db_url(const YamlDoc &doc, const YAML::Node &n, DatabaseConfig &db) {
     if (s != "mysql" && s != "tcp" && s != "mariadb")
         doc.fail(n, "database.url: unsupported scheme '" + s + "' (use mysql://)");
     std::string rest = url.substr(scheme + 3);
+    if (rest.substr(0, rest.find('/')).find('@') != std::string::npos)
+        doc.fail(n, "database.url must not hold credentials (" + redact_url(url) +
+                        "): set database.user and database.password");
     const size_t slash = rest.find('/');
     std::string hostport = rest.substr(0, slash);
     if (slash != std::string::npos) db.name = rest.substr(slash + 1);
@@ -44,6 +49,33 @@ void parse_db_url(const YamlDoc &doc, const YAML::Node &n, DatabaseConfig &db) {
     }
     if (hostport.empty()) doc.fail(n, "database.url: missing host");
     db.host = hostport;
+}
+
+// database.tls: {ca, cert, key, verify}; files are checked now, so a typo
+// is reported with its line rather than as a failed handshake later.
+void parse_db_tls(const YamlDoc &doc, const YAML::Node &t, const std::string &base, DatabaseTls &tls) {
+    doc.require_map(t, "database.tls");
+    doc.check_keys(t, {"ca", "cert", "key", "verify"}, "database.tls");
+    tls.enabled = true;
+    auto file = [&](const char *key) {
+        const YAML::Node n = t[key];
+        if (!n.IsDefined()) return std::string();
+        const std::string path = resolve_path(base, resolve_secret_refs(doc.get_string(t, key, "database.tls"), doc.where(n)));
+        if (!std::ifstream(path)) doc.fail(n, std::string("database.tls.") + key + ": cannot read " + path);
+        return path;
+    };
+    tls.ca = file("ca");
+    tls.cert = file("cert");
+    tls.key = file("key");
+    if (const YAML::Node v = t["verify"]; v.IsDefined()) {
+        if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false"))
+            doc.fail(v, "database.tls.verify must be true or false");
+        tls.verify = v.Scalar() == "true";
+    }
+    if (tls.verify && tls.ca.empty())
+        doc.fail(t, "database.tls: 'ca' (the CA that signed the server's certificate) is required unless verify: false");
+    if (tls.cert.empty() != tls.key.empty())
+        doc.fail(t, "database.tls: a client certificate needs both 'cert' and 'key'");
 }
 
 }  // namespace
@@ -84,7 +116,8 @@ WorkerConfig load_worker_config(const std::string &path) {
 
     const YAML::Node d = root["database"];
     if (!d.IsDefined()) doc.fail(root, "missing section 'database'");
-    doc.check_keys(d, {"url", "socket", "user", "password", "connect_timeout_ms", "read_timeout_ms", "write_timeout_ms"},
+    doc.check_keys(d, {"url", "socket", "user", "password", "connect_timeout_ms", "read_timeout_ms", "write_timeout_ms",
+                       "tls"},
                    "database");
     if (!d["url"].IsDefined()) doc.fail(d, "database: missing required key 'url' (mysql://HOST:PORT/DATABASE)");
     parse_db_url(doc, d["url"], c.database);
@@ -95,6 +128,8 @@ WorkerConfig load_worker_config(const std::string &path) {
     c.database.connect_timeout_ms = static_cast<int>(doc.get_int_or(d, "connect_timeout_ms", 5000, 100, 600000));
     c.database.read_timeout_ms = static_cast<int>(doc.get_int_or(d, "read_timeout_ms", 30000, 100, 3600000));
     c.database.write_timeout_ms = static_cast<int>(doc.get_int_or(d, "write_timeout_ms", 30000, 100, 3600000));
+    add_secret(c.database.password);  // redacted from every log line and message from now on
+    if (const YAML::Node t = d["tls"]; t.IsDefined()) parse_db_tls(doc, t, base, c.database.tls);
 
     const YAML::Node k = root["kafka"];
     if (!k.IsDefined()) doc.fail(root, "missing section 'kafka' (librdkafka settings, e.g. bootstrap.servers)");
@@ -105,6 +140,7 @@ WorkerConfig load_worker_config(const std::string &path) {
         if (key == "group.id" || key == "enable.auto.commit" || key == "enable.auto.offset.store")
             doc.fail(it->first, "kafka." + key + " is managed by the worker (use worker.group_id)");
         c.kafka[key] = resolve_secret_refs(it->second.as<std::string>(), doc.where(it->second));
+        if (WorkerConfig::is_secret_kafka_key(key)) add_secret(c.kafka[key]);
     }
     if (!c.kafka.count("bootstrap.servers")) doc.fail(k, "kafka: missing bootstrap.servers");
 

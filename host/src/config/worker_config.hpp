@@ -8,6 +8,16 @@
 
 namespace vsink {
 
+// TLS to the database (database.tls). Present = required: the connection
+// fails rather than falling back to plain text.
+struct DatabaseTls {
+    bool enabled = false;
+    std::string ca;    // CA certificate(s) the server's certificate must chain to
+    std::string cert;  // optional client certificate ...
+    std::string key;   // ... and its private key
+    bool verify = true;  // verify the server's certificate and host name
+};
+
 struct DatabaseConfig {
     std::string host = "127.0.0.1";
     int port = 3306;
@@ -18,6 +28,7 @@ struct DatabaseConfig {
     int connect_timeout_ms = 5000;
     int read_timeout_ms = 30000;
     int write_timeout_ms = 30000;
+    DatabaseTls tls;
 };
 
 struct BatchConfig {

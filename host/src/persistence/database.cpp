@@ -5,6 +5,8 @@
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 
+#include "log/redact.hpp"
+
 namespace vsink {
 
 namespace {
@@ -48,8 +50,22 @@ DbFailure classify(const sql::SQLException &e) {
 }
 
 std::string describe(const sql::SQLException &e) {
+    // The server quotes the offending value (Duplicate entry 'anna@…'): hide it.
     return "MySQL error " + std::to_string(e.getErrorCode()) + " (" + (e.getSQLStateCStr() ? e.getSQLStateCStr() : "") +
-           "): " + e.what();
+           "): " + redact_db_message(e.what());
+}
+
+std::string describe_connect_failure(const sql::SQLException &e, const DatabaseConfig &cfg) {
+    const std::string where = "database " + cfg.host + ":" + std::to_string(cfg.port) + "/" + cfg.name;
+    const std::string what = e.what();
+    const bool tls = e.getErrorCode() == 2026 ||  // CR_SSL_CONNECTION_ERROR
+                     what.find("SSL") != std::string::npos || what.find("TLS") != std::string::npos ||
+                     what.find("certificate") != std::string::npos;
+    if (cfg.tls.enabled && tls)
+        return where + ": TLS handshake failed: the server's certificate could not be verified with database.tls.ca=" +
+               (cfg.tls.ca.empty() ? std::string("(none)") : cfg.tls.ca) +
+               " (a CA that did not sign it, or a certificate that does not name " + cfg.host + "); " + describe(e);
+    return where + ": " + describe(e);
 }
 
 Database::Database(DatabaseConfig cfg) : cfg_(std::move(cfg)) {}
@@ -74,6 +90,15 @@ void Database::connect() {
     opts["OPT_WRITE_TIMEOUT"] = (cfg_.write_timeout_ms + 999) / 1000;
     opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     opts["OPT_RECONNECT"] = false;  // a silent reconnect would lose the open transaction
+    if (cfg_.tls.enabled) {
+        // Required, never a silent fall-back to plain text; verification of
+        // the server's certificate and host name is on unless turned off.
+        opts["sslEnforce"] = true;
+        opts["sslVerify"] = cfg_.tls.verify;
+        if (!cfg_.tls.ca.empty()) opts["sslCA"] = sql::SQLString(cfg_.tls.ca);
+        if (!cfg_.tls.cert.empty()) opts["sslCert"] = sql::SQLString(cfg_.tls.cert);
+        if (!cfg_.tls.key.empty()) opts["sslKey"] = sql::SQLString(cfg_.tls.key);
+    }
     conn_.reset(driver->connect(opts));
     conn_->setAutoCommit(false);
     {

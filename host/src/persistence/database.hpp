@@ -30,8 +30,12 @@ enum class DbFailure {
 };
 
 DbFailure classify(const sql::SQLException &e);
-// "MySQL error 1213 (40001): Deadlock found ..." without any bound values.
+// "MySQL error 1213 (40001): Deadlock found ..." without any bound values,
+// and with the values the server quotes hidden.
 std::string describe(const sql::SQLException &e);
+// One line for a failed connect: "database HOST:PORT/NAME: ...", a TLS
+// failure said as such (which CA file, which host).
+std::string describe_connect_failure(const sql::SQLException &e, const DatabaseConfig &cfg);
 
 class Database {
 public:

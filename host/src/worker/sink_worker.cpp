@@ -43,7 +43,8 @@ SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstan
       db_(cfg_.database),
       writer_(db_, mapping_),
       offsets_(db_, cfg_.group_id),
-      collector_(mapping_) {}
+      collector_(mapping_),
+      watch_(cfg_.kafka) {}
 
 SinkWorker::~SinkWorker() {
     if (consumer_) consumer_->close();
@@ -61,9 +62,7 @@ void SinkWorker::connect_database() {
             db_.connect();
             return;
         } catch (const sql::SQLException &e) {
-            if (classify(e) == DbFailure::Fatal)
-                throw FatalError("database " + cfg_.database.host + ":" + std::to_string(cfg_.database.port) + "/" +
-                                 cfg_.database.name + ": " + describe(e));
+            if (classify(e) == DbFailure::Fatal) throw FatalError(describe_connect_failure(e, cfg_.database));
             const int wait = bo.next_ms();
             logger()->warn("database {}:{} unreachable ({}); retrying in {} ms", cfg_.database.host, cfg_.database.port,
                            describe(e), wait);
@@ -85,6 +84,8 @@ void SinkWorker::create_consumer() {
     set("enable.auto.commit", "false");
     set("enable.auto.offset.store", "false");
     if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb *>(this), err) != RdKafka::Conf::CONF_OK)
+        throw FatalError("kafka: " + err);
+    if (conf->set("event_cb", static_cast<RdKafka::EventCb *>(&watch_), err) != RdKafka::Conf::CONF_OK)
         throw FatalError("kafka: " + err);
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
     if (!consumer_) throw FatalError("kafka: cannot create the consumer: " + err);
@@ -122,6 +123,7 @@ std::map<TopicPartition, int64_t> SinkWorker::load_offsets_with_retry(const std:
 void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCode err,
                               std::vector<RdKafka::TopicPartition *> &partitions) {
     // Runs inside consume(): no exception may cross librdkafka's C frames.
+    watch_.note_alive();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
         std::vector<TopicPartition> tps;
         for (auto *p : partitions) tps.emplace_back(p->topic(), p->partition());
@@ -400,6 +402,7 @@ void SinkWorker::run(const RunOptions &opts) {
             timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
         }
         std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
+        if (std::string refused = watch_.access_error(); !refused.empty()) throw KafkaAccessError(refused);
         if (batch_invalidated_) {
             batch_.clear();  // a rebalance happened: the new assignment starts from stored offsets
             batch_invalidated_ = false;
@@ -407,6 +410,7 @@ void SinkWorker::run(const RunOptions &opts) {
         bool idle = false;
         switch (m->err()) {
         case RdKafka::ERR_NO_ERROR:
+            watch_.note_alive();
             if (batch_.empty()) batch_started = Clock::now();
             batch_.push_back(std::move(m));
             break;

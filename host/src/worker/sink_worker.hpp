@@ -22,12 +22,19 @@
 #include "plugin/plugin_library.hpp"
 #include "worker/backoff.hpp"
 #include "worker/entity_collector.hpp"
+#include "worker/kafka_watch.hpp"
 
 namespace vsink {
 
 // A condition the worker cannot go on with: the message says why.
 struct FatalError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// The Kafka cluster refused our credentials, or our TLS check of it failed:
+// retrying cannot help, a person must fix the config (its own exit code).
+struct KafkaAccessError : FatalError {
+    using FatalError::FatalError;
 };
 
 struct RunOptions {
@@ -87,6 +94,7 @@ private:
     EntityWriter writer_;
     OffsetStore offsets_;
     EntityCollector collector_;
+    KafkaWatch watch_;  // before consumer_: the consumer calls it until destroyed
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
     std::vector<std::unique_ptr<RdKafka::Message>> batch_;
     std::vector<TopicPartition> assignment_;
