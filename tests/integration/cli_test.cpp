@@ -114,4 +114,15 @@ TEST_CASE("cli: run --stop-at-end exits 0 once every partition is drained", "[in
     CHECK_THAT(p.log(), Catch::Contains("caught up with the end of every assigned partition"));
     CHECK(f.scalar("SELECT COUNT(*) FROM organizers") == "50");
     CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "50");
+
+    // B1 (issue 8): a second run on the drained group is assigned partitions
+    // it has nothing to read from; it must still see that it is at the end.
+    Process again({std::getenv("VSINK_SINKHOST"), "run", "--stop-at-end", "--config", f.config_path()},
+                  f.env().as_env(), f.config_path() + ".stop-at-end-again.log");
+    auto st2 = again.wait(30000);
+    INFO(again.log());
+    REQUIRE(st2);
+    CHECK(st2->success());
+    CHECK_THAT(again.log(), Catch::Contains("caught up with the end of every assigned partition"));
+    CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "50");
 }

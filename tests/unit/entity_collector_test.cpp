@@ -70,3 +70,19 @@ TEST_CASE("collector: entities still become rows next to tolerated reports", "[c
     CHECK(rows[0].values[1].s == "x1");
     CHECK(rows[0].origin.offset == 1);
 }
+
+TEST_CASE("collector: an id holding U+001F, the key separator, is a record error, not a stalled batch (C6)",
+          "[collector]") {
+    const Mapping m = sample();
+    EntityCollector c(m);
+    c.begin_record({"tl.orders", 0, 7});
+    vsink::EntityBuilder good("e");
+    good.str("system", std::string_view("tl")).str("id", std::string_view("ok-1"));
+    CHECK(good.emit(c.emitter()));
+    CHECK(c.record_error().empty());
+    vsink::EntityBuilder bad("e");
+    bad.str("system", std::string_view("tl")).str("id", std::string_view("a\x1f" "b"));
+    CHECK_FALSE(bad.emit(c.emitter()));
+    CHECK(c.record_error() == "entity 'e': the id in column 'id' holds the control character U+001F, which no id may hold");
+    CHECK(c.take_rows().size() == 1);  // only the good one
+}

@@ -156,3 +156,23 @@ TEST_CASE("worker config: credentials in database.url are refused without printi
         CHECK(what.find("hunter2-pass") == std::string::npos);
     }
 }
+
+TEST_CASE("worker config: an incremental rebalance protocol is refused with its line (C5)", "[config]") {
+    auto error_of = [](const std::string &kafka_line) {
+        TempFile f("worker.yaml", "worker: {group_id: g, plugin: p.so, mappings: [m.yaml]}\n"
+                                  "database: {url: mysql://127.0.0.1:3306/vibe, user: u}\n"
+                                  "kafka:\n  bootstrap.servers: 127.0.0.1:9092\n" + kafka_line + "\n");
+        try {
+            load_worker_config(f.str());
+        } catch (const ConfigError &e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK_THAT(error_of("  partition.assignment.strategy: cooperative-sticky"),
+               Catch::Contains("worker.yaml:5") && Catch::Contains("cooperative-sticky (incremental rebalancing) is "
+                                                                   "not supported"));
+    CHECK_THAT(error_of("  group.protocol: consumer"), Catch::Contains("worker.yaml:5"));
+    CHECK(error_of("  partition.assignment.strategy: range,roundrobin") == "accepted");
+    CHECK(error_of("  group.protocol: classic") == "accepted");
+}

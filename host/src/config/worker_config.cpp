@@ -139,6 +139,15 @@ WorkerConfig load_worker_config(const std::string &path) {
         if (!it->second.IsScalar()) doc.fail(it->second, "kafka." + key + " must be a scalar");
         if (key == "group.id" || key == "enable.auto.commit" || key == "enable.auto.offset.store")
             doc.fail(it->first, "kafka." + key + " is managed by the worker (use worker.group_id)");
+        // The worker's rebalance handling is eager (assign/unassign of the
+        // whole set); an incremental protocol would pass here and then read
+        // nothing (C5, issue 8): refuse it with its line.
+        const std::string value = it->second.IsScalar() ? it->second.Scalar() : "";
+        if ((key == "partition.assignment.strategy" && value.find("cooperative") != std::string::npos) ||
+            (key == "group.protocol" && value != "classic"))
+            doc.fail(it->second, "kafka." + key + ": " + value +
+                                     " (incremental rebalancing) is not supported; use range or roundrobin "
+                                     "with the classic group protocol");
         c.kafka[key] = resolve_secret_refs(it->second.as<std::string>(), doc.where(it->second));
         if (WorkerConfig::is_secret_kafka_key(key)) add_secret(c.kafka[key]);
     }

@@ -29,7 +29,10 @@ DbFailure classify(const sql::SQLException &e) {
     case 2055:  // lost connection (system error)
     case 4031:  // disconnected by the server for inactivity
         return DbFailure::Retry;
-    // the database rejects this row's data
+    // the database rejects this row's data: isolate the record(s) at fault
+    case 1062:  // duplicate entry for a unique key
+    case 1153:  // packet bigger than max_allowed_packet: records one at a time are smaller (C6)
+    case 1452:  // a foreign key fails
     case 1048:  // column cannot be null
     case 1264:  // out of range
     case 1265:  // data truncated

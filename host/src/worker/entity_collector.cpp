@@ -98,6 +98,20 @@ int EntityCollector::emit(const vsink_entity &e) {
             record_error_ = "entity '" + type + "' has no value for key column '" + def->columns[ki] + "'";
             return 2;
         }
+    // Keys are joined with U+001F (entity_row.cpp): an id holding it would
+    // split into the wrong parts, a statement would be short of parameters,
+    // and the batch would fail the same way on every retry (C6, issue 8).
+    auto holds_separator = [&](size_t i) {
+        return row.values[i].kind == Value::Kind::String && row.values[i].s.find('\x1f') != std::string::npos;
+    };
+    std::vector<size_t> id_fields(def->key_index.begin(), def->key_index.end());
+    for (const ParentRef &p : def->parents) id_fields.insert(id_fields.end(), p.field_index.begin(), p.field_index.end());
+    for (size_t i : id_fields)
+        if (holds_separator(i)) {
+            record_error_ = "entity '" + type + "': the id in column '" + def->columns[i] +
+                            "' holds the control character U+001F, which no id may hold";
+            return 2;
+        }
     rows_.push_back(std::move(row));
     return 0;
 }

@@ -136,13 +136,17 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
             return;
         }
         std::string list;
+        resumed_at_ = stored;
         for (auto *p : partitions) {
             auto it = stored.find({p->topic(), p->partition()});
             p->set_offset(it != stored.end() ? it->second : RdKafka::Topic::OFFSET_INVALID);
             list += (list.empty() ? "" : ", ") + tp_text(p->topic(), p->partition()) + "@" +
                     (it != stored.end() ? std::to_string(it->second) : std::string("kafka-committed"));
         }
-        consumer->assign(partitions);
+        if (const RdKafka::ErrorCode rc = consumer->assign(partitions); rc != RdKafka::ERR_NO_ERROR) {
+            fatal_ = "kafka: cannot take the assigned partitions: " + RdKafka::err2str(rc);
+            return;
+        }
         assignment_ = tps;
         batch_invalidated_ = true;
         rewind_.clear();
@@ -156,6 +160,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         batch_invalidated_ = true;
         rewind_.clear();
         assignment_.clear();
+        resumed_at_.clear();
         consumer->unassign();
         logger()->info("revoked {} partition(s)", partitions.size());
     }
@@ -367,8 +372,14 @@ bool SinkWorker::caught_up() {
             done = false;
             break;
         }
-        const int64_t pos = p->offset();
-        done = pos >= 0 ? pos >= hi : hi == lo;
+        // Nothing read since the assignment: the position is unset, and the
+        // partition is where it resumed (B1: a drained group's second run).
+        int64_t pos = p->offset();
+        if (pos < 0) {
+            auto at = resumed_at_.find({p->topic(), p->partition()});
+            pos = at != resumed_at_.end() ? at->second : lo;
+        }
+        done = pos >= hi;
     }
     RdKafka::TopicPartition::destroy(tps);
     return done;

@@ -98,6 +98,10 @@ private:
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
     std::vector<std::unique_ptr<RdKafka::Message>> batch_;
     std::vector<TopicPartition> assignment_;
+    // Where each assigned partition resumed (its offset stored in the
+    // database), so that a partition with nothing left to read is known to be
+    // at its end although its consumer position stays unset.
+    std::map<TopicPartition, int64_t> resumed_at_;
     // Partitions to seek back after an abandoned batch: first offset not applied.
     std::map<TopicPartition, int64_t> rewind_;
     std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka
