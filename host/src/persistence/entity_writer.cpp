@@ -34,10 +34,32 @@ WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
     return apply(ptrs);
 }
 
+namespace {
+
+// A parked row whose entity a record of this transaction wrote for the same
+// key is older than that record (it was parked by an earlier batch): applying
+// it now would put an older version over a newer one (C1, issue 8), so it is
+// dropped. Unless the newer row leaves a keep_when_null column NULL where the
+// older one has a value: that value is not superseded, and the older row is
+// applied first as before.
+bool superseded(const EntityRow &parked,
+                const std::map<std::pair<const EntityDef *, std::string>, const EntityRow *> &written_now) {
+    const EntityDef &def = *parked.def;
+    if (def.mode != WriteMode::Upsert) return false;  // a change (a refund) still applies
+    auto newer = written_now.find({&def, parked.key_text()});
+    if (newer == written_now.end()) return false;
+    for (size_t i = 0; i < def.columns.size(); ++i)
+        if (def.keep_when_null[i] && newer->second->values[i].is_null() && !parked.values[i].is_null()) return false;
+    return true;
+}
+
+}  // namespace
+
 WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
     WriteStats stats;
     Written written;
-    write_rows(rows, written, stats);
+    EntityKeys written_now;
+    write_rows(rows, written, stats, &written_now);
 
     // Apply the children waiting for what was just written; they may in turn
     // be parents of other parked rows (order -> ticket -> ticket status).
@@ -46,7 +68,13 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
         std::vector<EntityRow> ready;
         for (const auto &[table, keys] : written) {
             auto taken = parking_.take_waiting_for(*table, keys);
-            for (auto &t : taken) ready.push_back(std::move(t));
+            for (auto &t : taken) {
+                if (superseded(t, written_now)) {
+                    ++stats.superseded;
+                    continue;
+                }
+                ready.push_back(std::move(t));
+            }
         }
         if (ready.empty()) break;
         stats.unparked += ready.size();
@@ -81,7 +109,8 @@ EntityWriter::KeySet EntityWriter::existing_keys(const TableDef &table, const Ke
     return found;
 }
 
-void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats) {
+void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats,
+                              EntityKeys *direct) {
     for (const TableDef *table : mapping_.tables_in_write_order()) {
         std::vector<const EntityRow *> mine;
         for (const EntityRow *r : rows)
@@ -133,7 +162,10 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
             }
             if (!run.empty() && run.front()->def != r->def) flush();
             run.push_back(r);
-            if (r->def->mode == WriteMode::Upsert) written[table].insert(r->key_text());
+            if (r->def->mode == WriteMode::Upsert) {
+                written[table].insert(r->key_text());
+                if (direct) (*direct)[{r->def, r->key_text()}] = r;
+            }
         }
         flush();
         stats.statements += parking_.park(waiting);

@@ -21,6 +21,7 @@ struct WriteStats {
     std::map<std::string, size_t> rows_by_table;  // upserted or updated
     size_t parked = 0;
     size_t unparked = 0;
+    size_t superseded = 0;  // parked rows dropped: a newer record of the same key was written
     size_t statements = 0;
 };
 
@@ -40,8 +41,14 @@ public:
 private:
     using KeySet = std::set<std::string>;
     using Written = std::map<const TableDef *, KeySet>;
+    // (entity, key) -> the last row of it upserted.
+    using EntityKeys = std::map<std::pair<const EntityDef *, std::string>, const EntityRow *>;
 
-    void write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats);
+    // Writes rows, parks those whose parent is missing. `written` gains the
+    // keys upserted per table; `direct`, if given, each row upserted by its
+    // (entity, key).
+    void write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats,
+                    EntityKeys *direct = nullptr);
     KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
     void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
     // Rows with their lookup columns filled from the database (tables written earlier).

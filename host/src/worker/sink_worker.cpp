@@ -190,6 +190,7 @@ bool SinkWorker::write_batch(const std::vector<std::vector<EntityRow>> &per_reco
                         for (const auto &[t, n] : s.rows_by_table) stats.rows_by_table[t] += n;
                         stats.parked += s.parked;
                         stats.unparked += s.unparked;
+                        stats.superseded += s.superseded;
                         db_.execute("RELEASE SAVEPOINT vsink_record");
                     } catch (const sql::SQLException &e) {
                         if (classify(e) != DbFailure::RowRejected) throw;
@@ -299,7 +300,8 @@ void SinkWorker::process_batch() {
     counters_.unparked += stats.unparked;
     for (const auto &[t, n] : stats.rows_by_table) counters_.rows += n;
     for (const auto &[k, n] : tolerated) counters_.tolerated[k] += n;
-    logger()->debug("batch committed: {} record(s), {} parked, {} unparked", batch_.size(), stats.parked, stats.unparked);
+    logger()->debug("batch committed: {} record(s), {} parked, {} unparked, {} parked row(s) superseded by newer records",
+                    batch_.size(), stats.parked, stats.unparked, stats.superseded);
 
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
     for (const auto &[tp, off] : next) kafka_pending_[tp] = off;
