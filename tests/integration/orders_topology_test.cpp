@@ -301,3 +301,37 @@ TEST_CASE("orders topology: a row the database rejects is isolated, the rest of 
                         Catch::Contains("MySQL error 1406") && Catch::Contains("on column name"));
     CHECK(log.find(too_long) == std::string::npos);
 }
+
+TEST_CASE("orders topology: a parked row the database rejects is dropped and logged, its parent lands (C2)",
+          "[integration][orders][bad-input][parking]") {
+    SinkFixture f;
+    const std::string long_phone = "+7" + std::string(40, '9');  // customer_phone is VARCHAR(32)
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    f.produce("ticketland.orders.orders", "ord-bad",
+              R"({"id":"ord-bad","event_id":"evt-1","customer":{"email":"bad@example.com","phone":")" + long_phone +
+                  R"("},"tickets":[{"id":"tkt-bad","barcode":"B","category":"Партер"}]})");
+    f.produce("ticketland.orders.orders", "ord-good",
+              R"({"id":"ord-good","event_id":"evt-1","customer":{"email":"good@example.com","phone":"+79001112233"},
+                  "tickets":[{"id":"tkt-good","barcode":"G","category":"Партер"}]})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    REQUIRE(f.scalar("SELECT COUNT(*) FROM sink_parked") == "4");  // both orders and their tickets wait for evt-1
+
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    f.flush();
+    REQUIRE(f.wait_caught_up());
+    // The event lands although a child it releases is refused by the database;
+    // the good order and its ticket land, the bad ones are dropped, not kept waiting.
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id) FROM events") == "evt-1");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM orders") == "ord-good");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM tickets") == "tkt-good");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
+    f.stop_sink();
+    const std::string log = f.sink().log();
+    const std::string orders = f.topic("ticketland.orders.orders");
+    CHECK_THAT(log, Catch::Contains("parked row rejected by the database, dropped: topic=" + orders +
+                                    " partition=0 offset=0") &&
+                        Catch::Contains("on column customer_phone"));
+    CHECK(log.find(long_phone) == std::string::npos);
+}

@@ -7,6 +7,8 @@
 
 #include "log/redact.hpp"
 
+#include <regex>
+
 namespace vsink {
 
 namespace {
@@ -56,6 +58,16 @@ std::string describe(const sql::SQLException &e) {
     // The server quotes the offending value (Duplicate entry 'anna@…'): hide it.
     return "MySQL error " + std::to_string(e.getErrorCode()) + " (" + (e.getSQLStateCStr() ? e.getSQLStateCStr() : "") +
            "): " + redact_db_message(e.what());
+}
+
+std::string describe_rejection(const sql::SQLException &e) {
+    std::string s = "MySQL error " + std::to_string(e.getErrorCode()) + " (" +
+                    (e.getSQLStateCStr() ? e.getSQLStateCStr() : "") + ")";
+    static const std::regex column_re("column '([A-Za-z0-9_]+)'");
+    std::smatch m;
+    const std::string what = e.what();
+    if (std::regex_search(what, m, column_re)) s += " on column " + m[1].str();
+    return s;
 }
 
 std::string describe_connect_failure(const sql::SQLException &e, const DatabaseConfig &cfg) {

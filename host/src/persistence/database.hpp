@@ -33,6 +33,9 @@ DbFailure classify(const sql::SQLException &e);
 // "MySQL error 1213 (40001): Deadlock found ..." without any bound values,
 // and with the values the server quotes hidden.
 std::string describe(const sql::SQLException &e);
+// A row the database rejected: "MySQL error N (STATE) on column C", never
+// the value (it may be a customer's name).
+std::string describe_rejection(const sql::SQLException &e);
 // One line for a failed connect: "database HOST:PORT/NAME: ...", a TLS
 // failure said as such (which CA file, which host).
 std::string describe_connect_failure(const sql::SQLException &e, const DatabaseConfig &cfg);

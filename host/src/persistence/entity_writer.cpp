@@ -1,5 +1,6 @@
 #include "persistence/entity_writer.hpp"
 
+#include "log/log.hpp"
 #include "persistence/sql_text.hpp"
 
 #include <algorithm>
@@ -83,10 +84,41 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
         std::vector<const EntityRow *> next;
         for (const auto &r : batch) next.push_back(&r);
         Written newly;
-        write_rows(next, newly, stats);
+        write_unparked(next, newly, stats);
         written = std::move(newly);
     }
     return stats;
+}
+
+void EntityWriter::write_unparked(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats) {
+    db_.execute("SAVEPOINT vsink_unpark");
+    try {
+        write_rows(rows, written, stats);
+        db_.execute("RELEASE SAVEPOINT vsink_unpark");
+        return;
+    } catch (const sql::SQLException &e) {
+        if (classify(e) != DbFailure::RowRejected) throw;
+        db_.execute("ROLLBACK TO SAVEPOINT vsink_unpark");
+    }
+    // One at a time: a row the database refuses is dropped (logged with the
+    // record it came from), the others are applied in order (C2, issue 8).
+    // Only what was written releases its own waiting children.
+    for (const EntityRow *r : rows) {
+        Written mine;
+        db_.execute("SAVEPOINT vsink_unpark");
+        try {
+            write_rows({r}, mine, stats);
+            db_.execute("RELEASE SAVEPOINT vsink_unpark");
+        } catch (const sql::SQLException &e) {
+            if (classify(e) != DbFailure::RowRejected) throw;
+            db_.execute("ROLLBACK TO SAVEPOINT vsink_unpark");
+            ++stats.rejected_parked;
+            logger()->warn("parked row rejected by the database, dropped: topic={} partition={} offset={} entity={}: {}",
+                           r->origin.topic, r->origin.partition, r->origin.offset, r->def->name, describe_rejection(e));
+            continue;
+        }
+        for (auto &[table, keys] : mine) written[table].insert(keys.begin(), keys.end());
+    }
 }
 
 EntityWriter::KeySet EntityWriter::existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats) {

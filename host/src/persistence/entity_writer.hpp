@@ -22,6 +22,7 @@ struct WriteStats {
     size_t parked = 0;
     size_t unparked = 0;
     size_t superseded = 0;  // parked rows dropped: a newer record of the same key was written
+    size_t rejected_parked = 0;  // parked rows the database refused when applied: dropped and logged
     size_t statements = 0;
 };
 
@@ -51,6 +52,10 @@ private:
                     EntityKeys *direct = nullptr);
     KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
     void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
+    // Applies rows taken from the parking lot under a savepoint; if the
+    // database rejects one, they are applied one at a time and the rejected
+    // ones are dropped and logged, so that they never block their parent.
+    void write_unparked(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats);
     // Rows with their lookup columns filled from the database (tables written earlier).
     std::vector<const EntityRow *> resolve_lookups(const std::vector<const EntityRow *> &rows,
                                                    std::deque<EntityRow> &patched, WriteStats &stats);

@@ -1,7 +1,6 @@
 #include "worker/sink_worker.hpp"
 
 #include <algorithm>
-#include <regex>
 #include <thread>
 
 #include "log/log.hpp"
@@ -16,18 +15,6 @@ namespace {
 constexpr auto kMaxInPlaceRetry = std::chrono::seconds(60);
 
 std::string tp_text(const std::string &topic, int32_t partition) { return topic + "[" + std::to_string(partition) + "]"; }
-
-// A database rejection names the column, never the value (it may be a
-// customer's name): keep "MySQL error N (STATE)" and the column if given.
-std::string describe_rejection(const sql::SQLException &e) {
-    std::string s = "MySQL error " + std::to_string(e.getErrorCode()) + " (" +
-                    (e.getSQLStateCStr() ? e.getSQLStateCStr() : "") + ")";
-    static const std::regex column_re("column '([A-Za-z0-9_]+)'");
-    std::smatch m;
-    const std::string what = e.what();
-    if (std::regex_search(what, m, column_re)) s += " on column " + m[1].str();
-    return s;
-}
 
 bool is_connection_failure(const sql::SQLException &e) {
     const int c = e.getErrorCode();
