@@ -126,3 +126,57 @@ TEST_CASE("cli: run --stop-at-end exits 0 once every partition is drained", "[in
     CHECK_THAT(again.log(), Catch::Contains("caught up with the end of every assigned partition"));
     CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "50");
 }
+
+TEST_CASE("cli: parked shows what waits for a parent, since when, and where each row came from", "[integration][cli]") {
+    SinkFixture f;
+    {
+        auto [st, out] = f.run_cli({"parked"});
+        CHECK(st.success());
+        CHECK_THAT(out, Catch::Contains("no parked rows"));
+    }
+    f.produce("ticketland.orders.orders", "ord-1",
+              R"({"id":"ord-1","event_id":"evt-9","customer":{"email":"wait@example.com","phone":"+79001234567"},
+                  "tickets":[{"id":"tkt-1","barcode":"B","category":"Партер"},{"id":"tkt-2","barcode":"C","category":"Партер"}]})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    f.stop_sink();
+    auto [st, out] = f.run_cli({"parked", "--list"});
+    INFO(out);
+    CHECK(st.success());
+    CHECK_THAT(out, Catch::Matches("(.|\n)*order +events +1 +[0-9-]+ [0-9:]+ +[0-9]+s(.|\n)*"));
+    CHECK_THAT(out, Catch::Matches("(.|\n)*order_ticket +events +2 (.|\n)*"));
+    CHECK_THAT(out, Catch::Contains("3 parked row(s), the oldest waiting for "));
+    CHECK_THAT(out, Catch::Contains("order waits for events ticketland/evt-9, from " +
+                                    f.topic("ticketland.orders.orders") + "[0]@0, parked "));
+    CHECK(out.find("wait@example.com") == std::string::npos);  // the payload is never printed
+}
+
+TEST_CASE("cli: a parked row whose entity left the mapping is logged and kept, the worker goes on (C3)",
+          "[integration][cli][parking]") {
+    SinkFixture f;
+    f.produce("ticketland.orders.orders", "ord-1",
+              R"({"id":"ord-1","event_id":"evt-1","customer":{"email":"c3@example.com","phone":"+79001230000"},"tickets":[]})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    f.stop_sink();
+    REQUIRE(f.scalar("SELECT COUNT(*) FROM sink_parked WHERE entity = 'order'") == "1");
+    // An operator renamed the entity in the mapping while the row waited.
+    f.db().exec("UPDATE sink_parked SET entity = 'retired_order' WHERE entity = 'order'");
+
+    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"Org"})");
+    f.produce("ticketland.orders.events", "evt-1", R"({"id":"evt-1","name":"E","organizer_id":"org-1"})");
+    f.produce("ticketland.orders.organizers", "org-2", R"({"id":"org-2","name":"After"})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    CHECK(f.sink().alive());
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id) FROM events") == "evt-1");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM organizers") == "org-1,org-2");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked WHERE entity = 'retired_order'") == "1");
+    f.stop_sink();
+    CHECK_THAT(f.sink().log(), Catch::Contains("cannot be applied, left in sink_parked: topic=" +
+                                               f.topic("ticketland.orders.orders") + " partition=0 offset=0") &&
+                                   Catch::Contains("its entity 'retired_order' is not in the mapping any more"));
+}

@@ -3,9 +3,11 @@
 //   sinkhost schema --config FILE    print the DDL the mappings need, or --apply it (and migrate)
 //   sinkhost check --config FILE     validate config, mappings, plugin, database
 //   sinkhost offsets --config FILE   show (or --reset) the stored offsets
+//   sinkhost parked --config FILE    what waits for a parent, and since when ([--list])
 //   sinkhost version
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "mapping/mapping.hpp"
 #include "persistence/database.hpp"
 #include "persistence/offset_store.hpp"
+#include "persistence/parking_lot.hpp"
 #include "persistence/schema_migrator.hpp"
 #include "persistence/sql_text.hpp"
 #include "plugin/plugin_library.hpp"
@@ -152,6 +155,50 @@ int cmd_check(const std::string &config_path) {
     return problems ? 1 : 0;
 }
 
+// "3d 4h", "12m 5s", "40s".
+std::string age_text(int64_t s) {
+    if (s >= 86400) return std::to_string(s / 86400) + "d " + std::to_string(s % 86400 / 3600) + "h";
+    if (s >= 3600) return std::to_string(s / 3600) + "h " + std::to_string(s % 3600 / 60) + "m";
+    if (s >= 60) return std::to_string(s / 60) + "m " + std::to_string(s % 60) + "s";
+    return std::to_string(std::max<int64_t>(s, 0)) + "s";
+}
+
+// Rows waiting in sink_parked: per entity and parent table, and with --list
+// each row's origin and the parent key it waits for (ids only: the payload,
+// which holds personal data, is never printed).
+int cmd_parked(const std::string &config_path, bool list, size_t limit) {
+    WorkerConfig cfg = load_worker_config(config_path);
+    setup_logging("warn", cfg.log.format);
+    const Mapping mapping = Mapping::load(cfg.mapping_paths);
+    Database db(cfg.database);
+    db.connect();
+    ParkingLot lot(db, mapping);
+    const auto summary = lot.summary();
+    if (summary.empty()) {
+        std::cout << "no parked rows\n";
+        return 0;
+    }
+    int64_t total = 0, oldest = 0;
+    std::printf("%-18s %-14s %8s  %-19s  %s\n", "entity", "waiting for", "rows", "oldest parked (UTC)", "age");
+    for (const auto &g : summary) {
+        std::printf("%-18s %-14s %8lld  %-19s  %s\n", g.entity.c_str(), g.parent_table.c_str(),
+                    static_cast<long long>(g.rows), g.oldest.c_str(), age_text(g.oldest_age_s).c_str());
+        total += g.rows;
+        oldest = std::max(oldest, g.oldest_age_s);
+    }
+    std::cout << total << " parked row(s), the oldest waiting for " << age_text(oldest) << "\n";
+    if (list) {
+        for (const auto &r : lot.list(limit)) {
+            std::string key = r.parent_key;
+            std::replace(key.begin(), key.end(), '\x1f', '/');
+            std::cout << "#" << r.id << " " << r.entity << " waits for " << r.parent_table << " " << key << ", from "
+                      << r.topic << "[" << r.partition << "]@" << r.offset << ", parked " << r.parked_at << "\n";
+        }
+        if (static_cast<int64_t>(limit) < total) std::cout << "(first " << limit << " of " << total << ")\n";
+    }
+    return 0;
+}
+
 int cmd_offsets(const std::string &config_path, const std::string &reset_tp, int64_t reset_to) {
     WorkerConfig cfg = load_worker_config(config_path);
     setup_logging("warn", cfg.log.format);
@@ -193,6 +240,12 @@ int main(int argc, char **argv) {
     offsets->add_option("--config,-c", config, "worker YAML file")->required();
     offsets->add_option("--reset", reset_tp, "TOPIC:PARTITION to reset");
     offsets->add_option("--to", reset_to, "next offset to resume from (omit to delete the stored offset)");
+    bool list_parked = false;
+    size_t list_limit = 100;
+    auto *parked = app.add_subcommand("parked", "show the rows waiting for a parent, per entity, and since when");
+    parked->add_option("--config,-c", config, "worker YAML file")->required();
+    parked->add_flag("--list", list_parked, "also list each row: where it came from and the key it waits for");
+    parked->add_option("--limit", list_limit, "rows to list at most")->capture_default_str();
     app.add_subcommand("version", "print the version, the plugin ABI version and the librdkafka version");
 
     CLI11_PARSE(app, argc, argv);
@@ -201,6 +254,7 @@ int main(int argc, char **argv) {
         if (schema->parsed()) return cmd_schema(config, apply);
         if (check->parsed()) return cmd_check(config);
         if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
+        if (parked->parsed()) return cmd_parked(config, list_parked, list_limit);
         std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ", librdkafka "
                   << RdKafka::version_str() << ")\n";
         return 0;

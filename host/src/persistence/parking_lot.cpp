@@ -1,5 +1,7 @@
 #include "persistence/parking_lot.hpp"
 
+#include "log/log.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -142,6 +144,39 @@ size_t ParkingLot::park(const std::vector<Waiting> &rows) {
     return statements;
 }
 
+std::vector<ParkingLot::Summary> ParkingLot::summary() {
+    std::unique_ptr<sql::ResultSet> rs(db_.prepare(
+        "SELECT `entity`, `parent_table`, COUNT(*), DATE_FORMAT(MIN(`parked_at`), '%Y-%m-%d %H:%i:%s'), "
+        "TIMESTAMPDIFF(SECOND, MIN(`parked_at`), UTC_TIMESTAMP(3)) FROM `sink_parked` "
+        "GROUP BY `entity`, `parent_table` ORDER BY MIN(`parked_at`)").executeQuery());
+    std::vector<Summary> out;
+    while (rs->next())
+        out.push_back({rs->getString(1), rs->getString(2), rs->getInt64(3), rs->getString(4), rs->getInt64(5)});
+    return out;
+}
+
+std::vector<ParkingLot::Listed> ParkingLot::list(size_t limit) {
+    auto &st = db_.prepare(
+        "SELECT `id`, `entity`, `parent_table`, `parent_key`, `topic`, `kafka_partition`, `kafka_offset`, "
+        "DATE_FORMAT(`parked_at`, '%Y-%m-%d %H:%i:%s') FROM `sink_parked` ORDER BY `id` LIMIT ?");
+    st.setUInt64(1, limit);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+    std::vector<Listed> out;
+    while (rs->next()) {
+        Listed l;
+        l.id = rs->getInt64(1);
+        l.entity = rs->getString(2);
+        l.parent_table = rs->getString(3);
+        l.parent_key = rs->getString(4);
+        l.topic = rs->getString(5);
+        l.partition = rs->getInt(6);
+        l.offset = rs->getInt64(7);
+        l.parked_at = rs->getString(8);
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
 std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const std::set<std::string> &keys) {
     struct Taken {
         int64_t id;
@@ -161,13 +196,17 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const
         for (size_t i = 0; i < n; ++i) st.setString(static_cast<unsigned>(i + 2), list[start + i]);
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         while (rs->next()) {
+            const int64_t id = rs->getInt64(1);
             const std::string entity = rs->getString(2);
-            const EntityDef *def = mapping_.entity(entity);
-            if (!def)
-                throw std::runtime_error("parked row " + std::to_string(rs->getInt64(1)) + " is of entity '" + entity +
-                                         "', which the mapping no longer has");
             RecordOrigin o{rs->getString(4), rs->getInt(5), rs->getInt64(6)};
-            taken.push_back({rs->getInt64(1), decode_row(*def, rs->getString(3), std::move(o))});
+            const EntityDef *def = mapping_.entity(entity);
+            try {
+                if (!def) throw std::runtime_error("its entity '" + entity + "' is not in the mapping any more");
+                taken.push_back({id, decode_row(*def, rs->getString(3), o)});
+            } catch (const std::exception &e) {
+                logger()->warn("parked row {} cannot be applied, left in sink_parked: topic={} partition={} offset={}: {}",
+                               id, o.topic, o.partition, o.offset, e.what());
+            }
         }
     }
     if (taken.empty()) return {};

@@ -3,6 +3,7 @@
 // are applied in the transaction that brings their parent.
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,7 +36,28 @@ public:
 
     // Takes (deletes and returns, oldest first) every row waiting for one of
     // `keys` in `table`. Locks them, so two workers never apply one twice.
+    // A row that cannot be read back (its entity gone from the mapping, a
+    // damaged payload) is logged and left parked for an operator, never
+    // thrown at the worker (C3, issue 8).
     std::vector<EntityRow> take_waiting_for(const TableDef &table, const std::set<std::string> &keys);
+
+    // What waits, per entity and parent table: for `sinkhost parked`.
+    struct Summary {
+        std::string entity, parent_table;
+        int64_t rows = 0;
+        std::string oldest;  // parked_at of the oldest, UTC
+        int64_t oldest_age_s = 0;
+    };
+    std::vector<Summary> summary();
+    // The parked rows themselves, oldest first, without their payload (it
+    // holds personal data): where each came from and what it waits for.
+    struct Listed {
+        int64_t id = 0;
+        std::string entity, parent_table, parent_key, topic, parked_at;
+        int32_t partition = 0;
+        int64_t offset = 0;
+    };
+    std::vector<Listed> list(size_t limit);
 
 private:
     Database &db_;
