@@ -5,6 +5,8 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <vsink/test/wait_until.hpp>
@@ -106,4 +108,36 @@ TEST_CASE("robustness: two workers in one group share partitions, one leaves mid
     check_orders_landed(f, exp);
     f.stop_sink();
     WARN("group test: second worker left at " << at_leave << " of " << exp.total_records() << " records");
+}
+
+TEST_CASE("robustness: with static membership a worker killed and restarted gets its partitions back at once",
+          "[robustness][static-membership]") {
+    SinkFixture f;
+    // A production-like session timeout: without group.instance.id the
+    // restarted worker would wait for the dead member's session to expire.
+    std::ifstream in(f.config_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string yaml = text.str();
+    const std::string from = "session.timeout.ms: 6000";
+    REQUIRE(yaml.find(from) != std::string::npos);
+    yaml.replace(yaml.find(from), from.size(), "session.timeout.ms: 45000\n  group.instance.id: vsink-static-1");
+    f.use_config(yaml, {}, f.group());
+    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"Before"})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    f.sink().kill(SIGKILL);
+    REQUIRE(f.sink().wait(10000));
+
+    f.produce("ticketland.orders.organizers", "org-2", R"({"id":"org-2","name":"After"})");
+    f.flush();
+    const auto restarted = std::chrono::steady_clock::now();
+    f.start_sink();
+    // Well inside the 45 s session timeout.
+    REQUIRE(f.wait_caught_up(15000));
+    const auto took = std::chrono::steady_clock::now() - restarted;
+    CHECK(took < std::chrono::seconds(15));
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM organizers") == "org-1,org-2");
+    f.stop_sink();
 }

@@ -45,6 +45,7 @@ public:
     std::string topic(const std::string &mapped) const { return prefix_ + mapped; }
     const std::string &database() const { return db_name_; }
     const std::string &config_path() const { return config_path_; }
+    const std::string &group() const { return group_; }
 
     // Produces a Ticketland record with its three headers; `channel` is the
     // application-id (the sales channel).
