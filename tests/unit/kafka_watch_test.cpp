@@ -43,3 +43,32 @@ TEST_CASE("kafka watch: other errors are not access errors, and reachability sta
     CHECK(w.access_error().empty());
     CHECK(w.brokers_reachable());
 }
+
+TEST_CASE("kafka watch: an unreachable cluster is said only once it lasts, never for a refused login", "[kafka-watch]") {
+    using namespace std::chrono_literals;
+    {
+        KafkaWatch w(kSasl, 60s, 0ms);
+        w.note_error(RdKafka::ERR__ALL_BROKERS_DOWN, "1/1 brokers are down");
+        CHECK(w.brokers_reachable());  // not said before the loop's next tick
+        w.tick();
+        CHECK_FALSE(w.brokers_reachable());
+        w.note_alive();
+        CHECK(w.brokers_reachable());
+    }
+    {
+        // librdkafka reports a refused login's closed connection as "all
+        // brokers down" just before the authentication error.
+        KafkaWatch w(kSasl, 60s, 0ms);
+        w.note_error(RdKafka::ERR__ALL_BROKERS_DOWN, "1/1 brokers are down");
+        w.note_error(RdKafka::ERR__AUTHENTICATION, "sasl_ssl://127.0.0.1:9093/bootstrap: SASL authentication error");
+        w.tick();
+        CHECK(w.brokers_reachable());
+        CHECK_THAT(w.access_error(), Catch::Contains("SASL authentication failed"));
+    }
+    {
+        KafkaWatch w(kSasl, 60s, 10s);  // within the grace period nothing is said
+        w.note_error(RdKafka::ERR__TRANSPORT, "127.0.0.1:9093/bootstrap: Connect failed");
+        w.tick();
+        CHECK(w.brokers_reachable());
+    }
+}

@@ -21,8 +21,9 @@ std::string broker_of(const std::string &detail) {
 
 }  // namespace
 
-KafkaWatch::KafkaWatch(std::map<std::string, std::string> kafka, std::chrono::seconds unreachable_every)
-    : kafka_(std::move(kafka)), unreachable_every_(unreachable_every) {}
+KafkaWatch::KafkaWatch(std::map<std::string, std::string> kafka, std::chrono::seconds unreachable_every,
+                       std::chrono::milliseconds grace)
+    : kafka_(std::move(kafka)), unreachable_every_(unreachable_every), grace_(grace) {}
 
 std::string KafkaWatch::describe_access_error(RdKafka::ErrorCode code, const std::string &detail) const {
     const std::string broker = broker_of(detail);
@@ -48,22 +49,7 @@ void KafkaWatch::event_cb(RdKafka::Event &event) {
     // Runs inside librdkafka's calls: nothing may throw out of here.
     try {
         switch (event.type()) {
-        case RdKafka::Event::EVENT_ERROR: {
-            const RdKafka::ErrorCode code = event.err();
-            const std::string detail = event.str();
-            if (std::string line = describe_access_error(code, detail); !line.empty()) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (access_error_.empty()) access_error_ = line;
-                return;
-            }
-            if (code == RdKafka::ERR__ALL_BROKERS_DOWN || code == RdKafka::ERR__TRANSPORT ||
-                code == RdKafka::ERR__RESOLVE) {
-                unreachable(detail);
-                return;
-            }
-            logger()->warn("kafka: {}: {}", RdKafka::err2str(code), detail);
-            return;
-        }
+        case RdKafka::Event::EVENT_ERROR: note_error(event.err(), event.str()); return;
         case RdKafka::Event::EVENT_LOG: log_line(event.severity(), event.fac(), event.str()); return;
         default: return;
         }
@@ -71,25 +57,51 @@ void KafkaWatch::event_cb(RdKafka::Event &event) {
     }
 }
 
+void KafkaWatch::note_error(RdKafka::ErrorCode code, const std::string &detail) {
+    if (std::string line = describe_access_error(code, detail); !line.empty()) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (access_error_.empty()) access_error_ = line;
+        pending_since_.reset();  // it was this, not an unreachable broker
+        return;
+    }
+    if (code == RdKafka::ERR__ALL_BROKERS_DOWN || code == RdKafka::ERR__TRANSPORT || code == RdKafka::ERR__RESOLVE) {
+        unreachable(detail);
+        return;
+    }
+    logger()->warn("kafka: {}: {}", RdKafka::err2str(code), detail);
+}
+
 void KafkaWatch::unreachable(const std::string &detail) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto now = Clock::now();
-    ++unreachable_since_log_;
-    if (reachable_ || now - last_unreachable_log_ >= unreachable_every_) {
-        const std::string servers = setting(kafka_, "bootstrap.servers", "?");
-        if (reachable_)
-            logger()->warn("kafka: no broker of {} can be reached ({}); retrying", servers, detail);
-        else
-            logger()->warn("kafka: still no broker of {} reachable after {} more failure(s) ({}); retrying", servers,
-                           unreachable_since_log_, detail);
-        reachable_ = false;
-        last_unreachable_log_ = now;
-        unreachable_since_log_ = 0;
+    if (reachable_) {
+        // Said by tick() once it has lasted the grace period.
+        if (!pending_since_) pending_since_ = Clock::now();
+        pending_detail_ = detail;
+        return;
     }
+    ++unreachable_since_log_;
+    const auto now = Clock::now();
+    if (now - last_unreachable_log_ < unreachable_every_) return;
+    logger()->warn("kafka: still no broker of {} reachable after {} more failure(s) ({}); retrying",
+                   setting(kafka_, "bootstrap.servers", "?"), unreachable_since_log_, detail);
+    last_unreachable_log_ = now;
+    unreachable_since_log_ = 0;
+}
+
+void KafkaWatch::tick() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!pending_since_ || !access_error_.empty() || Clock::now() - *pending_since_ < grace_) return;
+    logger()->warn("kafka: no broker of {} can be reached ({}); retrying", setting(kafka_, "bootstrap.servers", "?"),
+                   pending_detail_);
+    reachable_ = false;
+    pending_since_.reset();
+    last_unreachable_log_ = Clock::now();
+    unreachable_since_log_ = 0;
 }
 
 void KafkaWatch::note_alive() {
     std::lock_guard<std::mutex> lock(mutex_);
+    pending_since_.reset();
     if (reachable_) return;
     reachable_ = true;
     logger()->info("kafka: brokers of {} reachable again", setting(kafka_, "bootstrap.servers", "?"));

@@ -374,6 +374,24 @@ bool SinkWorker::caught_up() {
     return done;
 }
 
+std::string SinkWorker::waiting_text() {
+    // Between batches no transaction is open: read, then end the snapshot so
+    // the next batch does not read through it.
+    if (!db_.connected()) return {};
+    try {
+        int64_t rows = 0, oldest = 0;
+        for (const auto &g : ParkingLot(db_, mapping_).summary()) {
+            rows += g.rows;
+            oldest = std::max(oldest, g.oldest_age_s);
+        }
+        db_.rollback();
+        return " waiting=" + std::to_string(rows) + (rows ? " (oldest " + std::to_string(oldest) + " s)" : "");
+    } catch (const sql::SQLException &) {
+        db_.rollback();
+        return {};
+    }
+}
+
 void SinkWorker::log_progress(bool force) {
     const auto now = Clock::now();
     if (!force && now - last_progress_ < std::chrono::seconds(10)) return;
@@ -381,8 +399,8 @@ void SinkWorker::log_progress(bool force) {
     const WorkerCounters &c = counters_;
     if (!force && c.records == last_logged_.records && c.skipped == last_logged_.skipped) return;
     const std::string tolerated = format_tolerated(c.tolerated);
-    logger()->info("progress: records={} rows={} parked={} unparked={} skipped={} batches={} db_retries={}{}{}",
-                   c.records, c.rows, c.parked, c.unparked, c.skipped, c.batches, c.retries,
+    logger()->info("progress: records={} rows={} parked={} unparked={} skipped={} batches={} db_retries={}{}{}{}",
+                   c.records, c.rows, c.parked, c.unparked, c.skipped, c.batches, c.retries, waiting_text(),
                    tolerated.empty() ? "" : " tolerated: ", tolerated);
     last_logged_ = c;
 }
@@ -403,6 +421,7 @@ void SinkWorker::run(const RunOptions &opts) {
         }
         std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
         if (std::string refused = watch_.access_error(); !refused.empty()) throw KafkaAccessError(refused);
+        watch_.tick();
         if (batch_invalidated_) {
             batch_.clear();  // a rebalance happened: the new assignment starts from stored offsets
             batch_invalidated_ = false;

@@ -83,6 +83,8 @@ private:
     bool caught_up();
     void sleep_interruptible(int ms);
     void log_progress(bool force);
+    // " waiting=N (oldest S s)": rows in the parking lot, for the progress line.
+    std::string waiting_text();
     // Kafka's committed offsets are for lag tools only (the database holds the
     // truth), so they are sent at most once a second, and on revoke and stop.
     void commit_to_kafka(bool now);
