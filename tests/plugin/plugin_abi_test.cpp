@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "entity_recorder.hpp"
+#include "protobuf_wire_encoding.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
@@ -63,19 +64,8 @@ const std::vector<Topic> kTopics = {
 
 // Raw protobuf wire encoding: this process must not link the generated
 // classes (see tests/plugin/CMakeLists.txt).
-std::string varint(uint64_t v) {
-    std::string out;
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-    return out;
-}
-std::string field_varint(int number, uint64_t v) { return varint(static_cast<uint64_t>(number) << 3) + varint(v); }
-std::string field_bytes(int number, const std::string &v) {
-    return varint(static_cast<uint64_t>(number) << 3 | 2) + varint(v.size()) + v;
-}
+using protobuf_wire::field_bytes;
+using protobuf_wire::field_varint;
 
 // Returns the instance, or the create() error in *error.
 void *create(const std::vector<Topic> &topics, std::string *error = nullptr) {
