@@ -71,7 +71,7 @@ TEST_CASE("cli: a plugin built for another ABI is refused naming the file and bo
     REQUIRE(st);
     CHECK(st->code == 3);
     CHECK_THAT(p.log(), Catch::Contains(wrong) && Catch::Contains("built for ABI version 999") &&
-                            Catch::Contains("this host speaks ABI version 2"));
+                            Catch::Contains("this host speaks ABI version 3"));
 }
 
 TEST_CASE("cli: offsets shows and resets the stored offsets", "[integration][cli]") {

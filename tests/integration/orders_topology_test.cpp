@@ -258,9 +258,9 @@ TEST_CASE("orders topology: a channel allow-list refuses other channels, logs an
     f.stop_sink();
     const std::string log = f.sink().log();
     const std::string orders = f.topic("ticketland.orders.orders");
-    CHECK_THAT(log, Catch::Contains("record skipped: topic=" + orders + " partition=0 offset=1") &&
+    CHECK_THAT(log, Catch::Contains("dead-lettered to " + f.dlq_topic() + ": topic=" + orders + " partition=0 offset=1") &&
                         Catch::Contains("'bank-shop' is not in the channels allowed"));
-    CHECK_THAT(log, Catch::Contains("record skipped: topic=" + orders + " partition=0 offset=2") &&
+    CHECK_THAT(log, Catch::Contains("dead-lettered to " + f.dlq_topic() + ": topic=" + orders + " partition=0 offset=2") &&
                         Catch::Contains("a record without an application-id is not in the channels allowed"));
     CHECK(tolerated_count(log, orders, "channel_refused") == 2);
     CHECK(tolerated_count(log, orders, "new_channel") == 2);
@@ -283,27 +283,50 @@ TEST_CASE("orders topology: a record that cannot be decoded is logged and skippe
     CHECK_THAT(log, Catch::Contains("partition=0 offset=1") && Catch::Contains("text/csv"));
 }
 
-TEST_CASE("orders topology: a row the database rejects is isolated, the rest of its batch commits",
-          "[integration][orders][bad-input]") {
+TEST_CASE("orders topology: a row the database rejects is dead-lettered, the rest of its batch commits",
+          "[integration][orders][bad-input][dlq]") {
     SinkFixture f;
     const std::string too_long(600, 'x');  // organizers.name is VARCHAR(512)
     f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
-    f.produce("ticketland.orders.organizers", "org-2", R"({"id":"org-2","name":")" + too_long + R"("})");
+    const std::string bad = R"({"id":"org-2","name":")" + too_long + R"("})";
+    f.produce("ticketland.orders.organizers", "org-2", bad);
     f.produce("ticketland.orders.organizers", "org-3", R"({"id":"org-3","name":"Third"})");
     f.flush();
     f.start_sink();  // all three arrive in one batch
     REQUIRE(f.wait_caught_up());
     CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM organizers") == "org-1,org-3");
     CHECK(f.scalar("SELECT next_offset FROM sink_offsets") == "3");
+
+    // The dead letter is the record as it came, with the reason.
+    const auto letters = f.dead_letters(1);
+    REQUIRE(letters.size() == 1);
+    const auto &l = letters[0];
+    CHECK(l.key == std::optional<std::string>("org-2"));
+    CHECK(l.value == std::optional<std::string>(bad));
+    CHECK(l.header("content-type") == std::optional<std::string>("application/json"));
+    CHECK(l.header("schema-version") == std::optional<std::string>("1.0"));
+    CHECK(l.header("application-id") == std::optional<std::string>("ticketland"));
+    CHECK(l.header("vsink.error.stage") == std::optional<std::string>("database"));
+    CHECK(l.header("vsink.error.class") == std::optional<std::string>("ER_DATA_TOO_LONG"));
+    CHECK_THAT(l.header("vsink.error.message").value_or(""), Catch::Contains("MySQL error 1406") &&
+                                                                  Catch::Contains("on column name"));
+    CHECK(l.header("vsink.error.message").value_or("").find(too_long) == std::string::npos);
+    CHECK(l.header("vsink.error.topic") == std::optional<std::string>(f.topic("ticketland.orders.organizers")));
+    CHECK(l.header("vsink.error.partition") == std::optional<std::string>("0"));
+    CHECK(l.header("vsink.error.offset") == std::optional<std::string>("1"));
+    CHECK_THAT(l.header("vsink.error.plugin").value_or(""), Catch::StartsWith("vibe "));
+    CHECK_THAT(l.header("vsink.error.timestamp").value_or(""), Catch::Matches(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)"));
     f.stop_sink();
     const std::string log = f.sink().log();
-    CHECK_THAT(log, Catch::Contains("record rejected by the database, skipped") && Catch::Contains("offset=1") &&
-                        Catch::Contains("MySQL error 1406") && Catch::Contains("on column name"));
+    CHECK_THAT(log, Catch::Contains("dead-lettered to " + f.dlq_topic() + ": topic=" +
+                                    f.topic("ticketland.orders.organizers") + " partition=0 offset=1 stage=database "
+                                    "class=ER_DATA_TOO_LONG"));
+    CHECK_THAT(log, Catch::Contains("dead_lettered=1") && Catch::Contains("database/ER_DATA_TOO_LONG=1"));
     CHECK(log.find(too_long) == std::string::npos);
 }
 
-TEST_CASE("orders topology: a parked row the database rejects is dropped and logged, its parent lands (C2)",
-          "[integration][orders][bad-input][parking]") {
+TEST_CASE("orders topology: a row the database would reject is dead-lettered when parked, not kept waiting",
+          "[integration][orders][bad-input][parking][dlq]") {
     SinkFixture f;
     const std::string long_phone = "+7" + std::string(40, '9');  // customer_phone is VARCHAR(32)
     f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
@@ -316,22 +339,69 @@ TEST_CASE("orders topology: a parked row the database rejects is dropped and log
     f.flush();
     f.start_sink();
     REQUIRE(f.wait_caught_up());
-    REQUIRE(f.scalar("SELECT COUNT(*) FROM sink_parked") == "4");  // both orders and their tickets wait for evt-1
+    // Only the good order and its ticket wait for evt-1; the bad one went to the DLQ at once.
+    CHECK(f.scalar("SELECT GROUP_CONCAT(entity, ':', kafka_offset ORDER BY id) FROM sink_parked") == "order:1,order_ticket:1");
+    const auto letters = f.dead_letters(1);
+    REQUIRE(letters.size() == 1);
+    CHECK(letters[0].key == std::optional<std::string>("ord-bad"));
+    CHECK(letters[0].header("vsink.error.stage") == std::optional<std::string>("database"));
+    CHECK(letters[0].header("vsink.error.class") == std::optional<std::string>("ER_DATA_TOO_LONG"));
+    CHECK(letters[0].header("vsink.error.offset") == std::optional<std::string>("0"));
 
     f.produce("ticketland.orders.events", "evt-1", kEventA);
     f.flush();
     REQUIRE(f.wait_caught_up());
-    // The event lands although a child it releases is refused by the database;
-    // the good order and its ticket land, the bad ones are dropped, not kept waiting.
     CHECK(f.scalar("SELECT GROUP_CONCAT(id) FROM events") == "evt-1");
     CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM orders") == "ord-good");
     CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM tickets") == "tkt-good");
     CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
     f.stop_sink();
+    CHECK(f.sink().log().find(long_phone) == std::string::npos);
+}
+
+TEST_CASE("orders topology: a parked row the database rejects when applied is dead-lettered, its parent lands (C2)",
+          "[integration][orders][bad-input][parking][dlq]") {
+    SinkFixture f;
+    f.produce("ticketland.orders.organizers", "org-1", kOrganizerA);
+    const std::string bad_order =
+        R"({"id":"ord-bad","event_id":"evt-1","customer":{"email":"bad@example.com","phone":"+7900111223344"},
+            "tickets":[{"id":"tkt-bad","barcode":"B","category":"Партер"}]})";
+    f.produce("ticketland.orders.orders", "ord-bad", bad_order);
+    f.produce("ticketland.orders.orders", "ord-good",
+              R"({"id":"ord-good","event_id":"evt-1","customer":{"email":"good@example.com","phone":"+7900"},
+                  "tickets":[{"id":"tkt-good","barcode":"G","category":"Партер"}]})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    REQUIRE(f.scalar("SELECT COUNT(*) FROM sink_parked") == "4");  // both orders and their tickets wait for evt-1
+    f.stop_sink();
+    // While they wait, the column narrows: the bad order no longer fits.
+    f.db().exec("ALTER TABLE `" + f.database() + "`.orders MODIFY customer_phone VARCHAR(8)");
+
+    f.produce("ticketland.orders.events", "evt-1", kEventA);
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    // The event lands although a child it releases is refused by the database;
+    // the good order and both tickets land (a ticket carries no phone, and
+    // does not wait for its order), the bad order goes to the DLQ with its
+    // record; nothing is left waiting.
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id) FROM events") == "evt-1");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM orders") == "ord-good");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(id ORDER BY id) FROM tickets") == "tkt-bad,tkt-good");
+    CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
+    const auto letters = f.dead_letters(1);
+    REQUIRE(letters.size() == 1);
+    CHECK(letters[0].key == std::optional<std::string>("ord-bad"));
+    CHECK(letters[0].value == std::optional<std::string>(bad_order));
+    CHECK(letters[0].header("application-id") == std::optional<std::string>("ticketland"));
+    CHECK(letters[0].header("vsink.error.stage") == std::optional<std::string>("database"));
+    CHECK(letters[0].header("vsink.error.class") == std::optional<std::string>("ER_DATA_TOO_LONG"));
+    CHECK(letters[0].header("vsink.error.topic") == std::optional<std::string>(f.topic("ticketland.orders.orders")));
+    CHECK(letters[0].header("vsink.error.offset") == std::optional<std::string>("0"));
+    f.stop_sink();
     const std::string log = f.sink().log();
-    const std::string orders = f.topic("ticketland.orders.orders");
-    CHECK_THAT(log, Catch::Contains("parked row rejected by the database, dropped: topic=" + orders +
-                                    " partition=0 offset=0") &&
+    CHECK_THAT(log, Catch::Contains("parked row rejected by the database, dead-lettered: topic=" +
+                                    f.topic("ticketland.orders.orders") + " partition=0 offset=0") &&
                         Catch::Contains("on column customer_phone"));
-    CHECK(log.find(long_phone) == std::string::npos);
 }

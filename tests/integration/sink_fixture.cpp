@@ -111,6 +111,10 @@ SinkFixture::~SinkFixture() {
         sink_->wait(10000);
     }
     try {
+        admin_->delete_topic(dlq_topic(), 10000);  // when the sink made one
+    } catch (...) {
+    }
+    try {
         for (const auto &t : topics_) admin_->delete_topic(t, 10000);
         db_->drop_database(db_name_);
     } catch (...) {
@@ -129,6 +133,12 @@ void SinkFixture::produce_raw(const std::string &mapped_topic, const std::option
 }
 
 void SinkFixture::flush() { producer_->flush(30000); }
+
+std::vector<ConsumedRecord> SinkFixture::dead_letters(size_t n, int deadline_ms) {
+    TestConsumer c(env_.kafka_bootstrap);
+    c.assign(dlq_topic(), deadline_ms);
+    return c.read(n, deadline_ms);
+}
 
 void SinkFixture::use_config(const std::string &yaml, std::vector<std::pair<std::string, std::string>> extra_env,
                              const std::string &group_id) {

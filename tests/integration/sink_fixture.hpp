@@ -14,6 +14,7 @@
 #include <vsink/test/kafka_admin.hpp>
 #include <vsink/test/process.hpp>
 #include <vsink/test/server_env.hpp>
+#include <vsink/test/test_consumer.hpp>
 #include <vsink/test/test_producer.hpp>
 
 namespace vsink::test {
@@ -69,6 +70,12 @@ public:
     Process &sink() { return *sink_; }
     // Runs `sinkhost ARGS --config CONFIG` to completion; returns its exit status and output.
     std::pair<ExitStatus, std::string> run_cli(const std::vector<std::string> &args);
+
+    // The dead-letter queue topic of the default config ("<group>.dlq").
+    std::string dlq_topic() const { return group_ + ".dlq"; }
+    // Reads `n` records of the dead-letter queue from its beginning (fewer
+    // if they do not arrive within the deadline: the test checks the size).
+    std::vector<ConsumedRecord> dead_letters(size_t n, int deadline_ms = 30000);
 
     // Waits until `sql` (a COUNT or other scalar) returns `expected`.
     bool wait_scalar(const std::string &sql, const std::string &expected, int deadline_ms = 30000);

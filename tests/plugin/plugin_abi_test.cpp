@@ -77,7 +77,7 @@ void *create(const std::vector<Topic> &topics, std::string *error = nullptr) {
     }
     vsink_plugin_config config{cfg.data(), cfg.size()};
     std::array<char, 512> buf{};
-    vsink_error err{buf.data(), buf.size()};
+    vsink_error err{buf.data(), buf.size(), nullptr, 0};
     void *instance = nullptr;
     const int rc = vibe_plugin().descriptor()->create(&config, &instance, &err);
     if (error) *error = rc == 0 ? std::string() : std::string(buf.data());
@@ -101,6 +101,7 @@ const Headers kJsonHeaders = {
 struct Result {
     int32_t status;
     std::string error;
+    std::string error_class;  // vsink_error's class token (ABI 3)
     EntityRecorder rec;
 };
 
@@ -123,9 +124,11 @@ Result convert(Instance &inst, const std::string &topic, const std::optional<std
     res.rec.refuse_at = refuse_at;
     vsink_emitter out = res.rec.emitter();
     std::array<char, 512> buf{};
-    vsink_error err{buf.data(), buf.size()};
+    std::array<char, 64> cls{};
+    vsink_error err{buf.data(), buf.size(), cls.data(), cls.size()};
     res.status = vibe_plugin().descriptor()->convert(inst.ptr, &r, &out, &err);
     res.error = buf.data();
+    res.error_class = cls.data();
     return res;
 }
 
@@ -144,10 +147,10 @@ Headers with(const std::string &name, const std::string &value) {
 
 }  // namespace
 
-TEST_CASE("the plugin exports one entry point with ABI version 2", "[abi]") {
+TEST_CASE("the plugin exports one entry point with ABI version 3", "[abi]") {
     const vsink_plugin *d = vibe_plugin().descriptor();
     REQUIRE(d);
-    CHECK(VSINK_ABI_VERSION == 2u);  // tolerated() joined vsink_emitter
+    CHECK(VSINK_ABI_VERSION == 3u);  // VSINK_ERR_REFUSED and the error class joined
     CHECK(d->abi_version == VSINK_ABI_VERSION);
     CHECK(d->struct_size == sizeof(vsink_plugin));
     CHECK(std::string(d->name) == "vibe");
@@ -225,13 +228,15 @@ TEST_CASE("a channel outside the topic's allow-list is refused, and reported", "
     CHECK(ok.rec.entities[0].str("channel") == "bank-shop");
 
     Result r = convert(inst, "tl.orders.allow", fixture("order_a.json"), with("application-id", "live"));
-    CHECK(r.status == VSINK_ERR_RECORD);
+    CHECK(r.status == VSINK_ERR_REFUSED);
+    CHECK(r.error_class == "channel_refused");
     CHECK_THAT(r.error, Equals("application-id 'live' is not in the channels allowed on topic tl.orders.allow"));
     CHECK(r.rec.entities.empty());
     CHECK(r.rec.tolerated == std::vector<std::string>{"channel_refused application-id"});
 
     Result none = convert(inst, "tl.orders.allow", fixture("order_a.json"), without("application-id"));
-    CHECK(none.status == VSINK_ERR_RECORD);
+    CHECK(none.status == VSINK_ERR_REFUSED);
+    CHECK(none.error_class == "channel_refused");
     CHECK_THAT(none.error,
                Equals("a record without an application-id is not in the channels allowed on topic tl.orders.allow"));
     CHECK(none.rec.entities.empty());
@@ -272,7 +277,7 @@ TEST_CASE("tolerated anomalies through the ABI, before the entities", "[abi][tol
     EntityRecorder quiet;
     vsink_emitter out = quiet.emitter_without_tolerated();
     std::array<char, 256> buf{};
-    vsink_error err{buf.data(), buf.size()};
+    vsink_error err{buf.data(), buf.size(), nullptr, 0};
     CHECK(vibe_plugin().descriptor()->convert(inst.ptr, &rec, &out, &err) == VSINK_OK);
     CHECK(quiet.entities.size() == 4);
 }
@@ -332,7 +337,8 @@ TEST_CASE("header names match in any letter case", "[abi]") {
     REQUIRE(json.status == VSINK_OK);
     CHECK(json.rec.entities[0].str("channel") == "bank-shop");
     Result version = convert(inst, "tl.orders", fixture("order_a.json"), {{"SCHEMA-VERSION", "2.0"}});
-    CHECK(version.status == VSINK_ERR_RECORD);
+    CHECK(version.status == VSINK_ERR_REFUSED);
+    CHECK(version.error_class == "schema_version_refused");
 }
 
 TEST_CASE("a missing content-type uses the topic's format", "[abi][content-type]") {
@@ -373,7 +379,8 @@ TEST_CASE("schema-version: a minor of an accepted major is read, another major r
         CHECK(r.status == VSINK_OK);
     }
     Result other = convert(inst, "tl.orders", fixture("order_a.json"), with("schema-version", "2.0"));
-    CHECK(other.status == VSINK_ERR_RECORD);
+    CHECK(other.status == VSINK_ERR_REFUSED);
+    CHECK(other.error_class == "schema_version_refused");
     CHECK_THAT(other.error, Equals("schema-version '2.0': major version 2 is not accepted on topic tl.orders"));
     CHECK(other.rec.entities.empty());
     Result bad = convert(inst, "tl.orders", fixture("order_a.json"), with("schema-version", "one"));
@@ -468,7 +475,7 @@ TEST_CASE("errors fit the host's buffer, and a missing buffer is fine", "[abi]")
     vsink_emitter out = rec.emitter();
     std::array<char, 8> small{};
     small.fill('x');
-    vsink_error err{small.data(), 5};
+    vsink_error err{small.data(), 5, nullptr, 0};
     CHECK(vibe_plugin().descriptor()->convert(inst.ptr, &r, &out, &err) == VSINK_ERR_RECORD);
     CHECK(std::string(small.data()) == "orde");  // "order: invalid JSON ..." cut to cap - 1, NUL-terminated
     CHECK(small[5] == 'x');
@@ -513,11 +520,46 @@ TEST_CASE("negative loader fixtures behave as the host's tests expect", "[abi][f
         const vsink_plugin *d = fails.descriptor();
         CHECK(d->abi_version == VSINK_ABI_VERSION);
         std::array<char, 128> buf{};
-        vsink_error err{buf.data(), buf.size()};
+        vsink_error err{buf.data(), buf.size(), nullptr, 0};
         vsink_plugin_config config{nullptr, 0};
         void *instance = reinterpret_cast<void *>(1);
         CHECK(d->create(&config, &instance, &err) != 0);
         CHECK(instance == nullptr);
         CHECK(std::string(buf.data()) == "init-fails fixture: create() always fails");
+    }
+}
+
+TEST_CASE("every refusal carries a class for the dead-letter queue", "[abi][dlq]") {
+    Instance inst;
+    struct Case {
+        const char *what;
+        std::string topic;
+        std::optional<std::string> value;
+        Headers headers;
+        int32_t status;
+        const char *error_class;
+    };
+    const std::vector<Case> cases = {
+        {"not JSON", "tl.orders", std::string("{not json"), kJsonHeaders, VSINK_ERR_RECORD, "malformed"},
+        {"a NUL byte", "tl.orders", std::string("{\"id\":\0}", 9), kJsonHeaders, VSINK_ERR_RECORD, "malformed"},
+        {"no order id", "tl.orders", std::string("{\"event_id\": \"e1\"}"), kJsonHeaders, VSINK_ERR_RECORD,
+         "missing_field"},
+        {"a tombstone", "tl.orders", std::nullopt, kJsonHeaders, VSINK_ERR_RECORD, "tombstone"},
+        {"an unknown topic", "nobody.knows", std::string("{}"), kJsonHeaders, VSINK_ERR_RECORD, "unknown_topic"},
+        {"an unknown content-type", "tl.orders", fixture("order_a.json"), with("content-type", "text/csv"),
+         VSINK_ERR_RECORD, "unsupported_content_type"},
+        {"a schema-version that is not MAJOR.MINOR", "tl.orders", fixture("order_a.json"),
+         with("schema-version", "one"), VSINK_ERR_RECORD, "bad_header"},
+        {"bytes that are not the protobuf message", "tl.orders.pb", std::string("\xff\xff\xff\xff"),
+         with("content-type", "application/x-protobuf"), VSINK_ERR_RECORD, "malformed"},
+        {"another major", "tl.orders", fixture("order_a.json"), with("schema-version", "9.0"), VSINK_ERR_REFUSED,
+         "schema_version_refused"},
+    };
+    for (const Case &c : cases) {
+        Result r = convert(inst, c.topic, c.value, c.headers);
+        INFO(c.what << ": " << r.error);
+        CHECK(r.status == c.status);
+        CHECK(r.error_class == c.error_class);
+        CHECK_FALSE(r.error.empty());
     }
 }

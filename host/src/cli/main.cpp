@@ -267,6 +267,9 @@ int main(int argc, char **argv) {
     } catch (const KafkaAccessError &e) {
         logger()->critical("stopping: {}", e.what());
         return 6;
+    } catch (const DatabaseError &e) {
+        logger()->critical("stopping: {}", e.what());
+        return 5;
     } catch (const FatalError &e) {
         logger()->critical("stopping: {}", e.what());
         return 4;

@@ -91,7 +91,7 @@ WorkerConfig load_worker_config(const std::string &path) {
 
     const YAML::Node w = root["worker"];
     if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
-    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry"}, "worker");
+    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking"}, "worker");
     c.group_id = doc.get_string(w, "group_id", "worker");
     c.plugin_path = resolve_path(base, resolve_secret_refs(doc.get_string(w, "plugin", "worker"), doc.where(w["plugin"])));
     const YAML::Node maps = w["mappings"];
@@ -112,6 +112,34 @@ WorkerConfig load_worker_config(const std::string &path) {
         c.retry.initial_backoff_ms =
             static_cast<int>(doc.get_int_or(r, "initial_backoff_ms", c.retry.initial_backoff_ms, 1, 600000));
         c.retry.max_backoff_ms = static_cast<int>(doc.get_int_or(r, "max_backoff_ms", c.retry.max_backoff_ms, 1, 3600000));
+    }
+
+    c.errors.dead_letter_queue.topic = c.group_id + ".dlq";
+    if (const YAML::Node e = w["errors"]; e.IsDefined()) {
+        doc.require_map(e, "worker.errors");
+        doc.check_keys(e, {"tolerance", "dead_letter_queue"}, "worker.errors");
+        const std::string tol = doc.get_string_or(e, "tolerance", "all");
+        if (tol != "all" && tol != "none") doc.fail(e["tolerance"], "worker.errors.tolerance must be all or none");
+        c.errors.tolerate_all = tol == "all";
+        if (const YAML::Node q = e["dead_letter_queue"]; q.IsDefined()) {
+            doc.require_map(q, "worker.errors.dead_letter_queue");
+            doc.check_keys(q, {"topic", "partitions", "replication_factor", "timeout_ms"}, "worker.errors.dead_letter_queue");
+            DeadLetterConfig &d = c.errors.dead_letter_queue;
+            d.topic = doc.get_string_or(q, "topic", d.topic);
+            if (d.topic.empty() || d.topic.size() > 249 ||
+                d.topic.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                    std::string::npos)
+                doc.fail(q["topic"], "worker.errors.dead_letter_queue.topic: not a valid Kafka topic name");
+            d.partitions = static_cast<int>(doc.get_int_or(q, "partitions", d.partitions, -1, 10000));
+            d.replication_factor =
+                static_cast<int>(doc.get_int_or(q, "replication_factor", d.replication_factor, -1, 100));
+            d.timeout_ms = static_cast<int>(doc.get_int_or(q, "timeout_ms", d.timeout_ms, 1000, 600000));
+        }
+    }
+    if (const YAML::Node pk = w["parking"]; pk.IsDefined()) {
+        doc.require_map(pk, "worker.parking");
+        doc.check_keys(pk, {"max_age_s"}, "worker.parking");
+        c.parking.max_age_s = doc.get_int_or(pk, "max_age_s", c.parking.max_age_s, 1, 10LL * 365 * 24 * 3600);
     }
 
     const YAML::Node d = root["database"];

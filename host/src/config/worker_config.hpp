@@ -41,6 +41,27 @@ struct RetryConfig {
     int max_backoff_ms = 10000;
 };
 
+// Where records the sink does not apply go (worker.errors.dead_letter_queue).
+struct DeadLetterConfig {
+    std::string topic;           // default: "<group_id>.dlq"
+    int partitions = -1;         // when the worker creates it: -1 = the broker's default
+    int replication_factor = -1; // likewise
+    int timeout_ms = 30000;      // for the cluster to acknowledge a batch's letters (acks=all)
+};
+
+struct ErrorsConfig {
+    // all: a record that cannot be applied goes to the dead-letter queue and
+    // the pipeline goes on; none: the worker stops, its offset unmoved.
+    bool tolerate_all = true;
+    DeadLetterConfig dead_letter_queue;
+};
+
+struct ParkingConfig {
+    // A child row waits this long for its parent, then goes to the
+    // dead-letter queue (stage parked-expired).
+    int64_t max_age_s = 7 * 24 * 3600;
+};
+
 struct LogConfig {
     std::string level = "info";   // trace debug info warn error
     std::string format = "text";  // text | json
@@ -54,6 +75,8 @@ struct WorkerConfig {
     std::vector<std::string> topics;  // optional: subset of the mapping's topics; empty = all
     BatchConfig batch;
     RetryConfig retry;
+    ErrorsConfig errors;
+    ParkingConfig parking;
     DatabaseConfig database;
     LogConfig log;
     std::map<std::string, std::string> kafka;  // passed through to librdkafka untouched

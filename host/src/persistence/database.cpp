@@ -15,42 +15,68 @@ namespace {
 constexpr size_t kStatementCacheSize = 256;
 }
 
+// The table tests/unit/db_failure_test.cpp asserts row by row. A wrong class
+// either loses data (a transient failure taken for a bad row: the record is
+// skipped) or stalls a partition for ever (a bad row taken for a transient
+// failure: the same transaction fails at every retry; C6, issue 8).
 DbFailure classify(const sql::SQLException &e) {
     switch (e.getErrorCode()) {
-    // transient: the same transaction may succeed later
-    case 1040:  // too many connections
-    case 1053:  // server shutdown in progress
-    case 1205:  // lock wait timeout
-    case 1213:  // deadlock
-    case 1317:  // query interrupted
+    // Transient: the same transaction may succeed later, unchanged.
+    case 1040:  // too many connections: others will leave
+    case 1053:  // server shutdown in progress: it comes back
+    case 1205:  // lock wait timeout: another transaction held the rows; rolled back, retried
+    case 1213:  // deadlock: InnoDB rolled the transaction back; the retry usually wins
+    case 1317:  // query interrupted (KILL QUERY, a server restart)
     case 1927:  // connection was killed
-    case 2002:  // can't connect (socket)
-    case 2003:  // can't connect (tcp)
-    case 2006:  // server has gone away
-    case 2013:  // lost connection during query
+    case 2002:  // can't connect through the socket: the server is down or restarting
+    case 2003:  // can't connect over TCP: likewise
+    case 2006:  // server has gone away: the connection died (restart, wait_timeout, network)
+    case 2013:  // lost connection during a query: likewise
     case 2055:  // lost connection (system error)
     case 4031:  // disconnected by the server for inactivity
+        // 2006, 2013 and 08S01 are also what a statement over max_allowed_packet
+        // gets when the server closes the connection without the client seeing
+        // its 1153. Statements are sized under the server's max_allowed_packet
+        // (EntityWriter::write_run), so ours no longer cause them: they stay
+        // transient.
         return DbFailure::Retry;
-    // the database rejects this row's data: isolate the record(s) at fault
-    case 1062:  // duplicate entry for a unique key
-    case 1153:  // packet bigger than max_allowed_packet: records one at a time are smaller (C6)
-    case 1452:  // a foreign key fails
-    case 1048:  // column cannot be null
+    // The database refuses the data of some row: isolate the record(s) at
+    // fault (a savepoint per record), skip them, commit the rest. Retrying
+    // would fail the same way for ever.
+    case 1048:  // column cannot be null: a NOT NULL column without a value
+    case 1062:  // duplicate entry for a unique key: this row's values clash
+    case 1153:  // packet bigger than max_allowed_packet (SQLSTATE 08S01): statements are
+                // sized under the limit, so only a single row bigger than it gets this;
+                // it would be refused at every retry: isolate it
     case 1264:  // out of range
     case 1265:  // data truncated
     case 1292:  // incorrect datetime value
-    case 1366:  // incorrect string/integer value
+    case 1366:  // incorrect string/integer value (e.g. bytes not valid in utf8mb4)
     case 1367:  // illegal value
-    case 1406:  // data too long
+    case 1406:  // data too long for a column
+    case 1452:  // a foreign key fails: the row names a parent that is not there
     case 3140:  // invalid JSON
         return DbFailure::RowRejected;
     default:
         break;
     }
-    // Connector/C++ reports a dead connection with code 0 and SQLSTATE 08xxx / HY000.
+    // Connector/C++ reports a dead connection with SQLSTATE 08xxx (08S01:
+    // communication link failure, 08001: cannot connect), whatever the code.
     const std::string state = e.getSQLStateCStr() ? e.getSQLStateCStr() : "";
     if (state.rfind("08", 0) == 0) return DbFailure::Retry;
+    // Code 0 is no server error: Connector/C++ itself threw
+    // (InvalidInstanceException and the like, SQLSTATE empty or HY000), and
+    // what it throws in our use is about the connection ("Connection has
+    // been closed", a statement of a connection that went away): retry, on a
+    // new connection. It also throws code 0 for a bad parameter index, which
+    // data could cause only through a key that splits into more parts than
+    // the statement has placeholders: an id holding U+001F, the key
+    // separator (issue 8). The host refuses such ids as a record error
+    // before they reach the database (entity_collector.cpp), so no row can
+    // make a code 0 that retrying would repeat for ever.
     if (e.getErrorCode() == 0) return DbFailure::Retry;
+    // Anything else is a broken setup (access denied, unknown table or
+    // column, a read-only server): stop and say why.
     return DbFailure::Fatal;
 }
 
@@ -58,6 +84,23 @@ std::string describe(const sql::SQLException &e) {
     // The server quotes the offending value (Duplicate entry 'anna@…'): hide it.
     return "MySQL error " + std::to_string(e.getErrorCode()) + " (" + (e.getSQLStateCStr() ? e.getSQLStateCStr() : "") +
            "): " + redact_db_message(e.what());
+}
+
+std::string error_class_name(const sql::SQLException &e) {
+    switch (e.getErrorCode()) {
+    case 1048: return "ER_BAD_NULL_ERROR";
+    case 1062: return "ER_DUP_ENTRY";
+    case 1153: return "ER_NET_PACKET_TOO_LARGE";
+    case 1264: return "ER_WARN_DATA_OUT_OF_RANGE";
+    case 1265: return "WARN_DATA_TRUNCATED";
+    case 1292: return "ER_TRUNCATED_WRONG_VALUE";
+    case 1366: return "ER_TRUNCATED_WRONG_VALUE_FOR_FIELD";
+    case 1367: return "ER_ILLEGAL_VALUE_FOR_TYPE";
+    case 1406: return "ER_DATA_TOO_LONG";
+    case 1452: return "ER_NO_REFERENCED_ROW_2";
+    case 3140: return "ER_INVALID_JSON_TEXT";
+    default: return "mysql_error_" + std::to_string(e.getErrorCode());
+    }
 }
 
 std::string describe_rejection(const sql::SQLException &e) {
@@ -121,6 +164,10 @@ void Database::connect() {
         st->execute("SET SESSION time_zone = '+00:00'");
         st->execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
         st->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        // The session's value is the global one at connect time; the
+        // statements of this connection are sized under it.
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@SESSION.max_allowed_packet"));
+        if (rs->next() && !rs->isNull(1)) max_packet_ = static_cast<size_t>(rs->getUInt64(1));
     }
 }
 

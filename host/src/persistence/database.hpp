@@ -33,6 +33,9 @@ DbFailure classify(const sql::SQLException &e);
 // "MySQL error 1213 (40001): Deadlock found ..." without any bound values,
 // and with the values the server quotes hidden.
 std::string describe(const sql::SQLException &e);
+// The error's name for the dead-letter queue's vsink.error.class, e.g.
+// "ER_DATA_TOO_LONG" for 1406; "mysql_error_N" for a code without one here.
+std::string error_class_name(const sql::SQLException &e);
 // A row the database rejected: "MySQL error N (STATE) on column C", never
 // the value (it may be a customer's name).
 std::string describe_rejection(const sql::SQLException &e);
@@ -61,8 +64,17 @@ public:
 
     const DatabaseConfig &config() const { return cfg_; }
 
+    // The server's max_allowed_packet (bytes), read at connect: no statement
+    // may be bigger, bound parameters included, or the server refuses it
+    // (1153) or just closes the connection (2006, 2013, 08S01; C6, issue 8).
+    // Before the first connect: kDefaultMaxPacket.
+    size_t max_packet() const { return max_packet_; }
+    // MySQL 5.5's default and the smallest value a server is likely to run with.
+    static constexpr size_t kDefaultMaxPacket = 1024 * 1024;
+
 private:
     DatabaseConfig cfg_;
+    size_t max_packet_ = kDefaultMaxPacket;
     std::unique_ptr<sql::Connection> conn_;
     // LRU cache of prepared statements.
     std::list<std::string> lru_;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mapping/mapping.hpp"
@@ -28,11 +30,26 @@ struct Value {
 // "YYYY-MM-DD HH:MM:SS.mmm" in UTC, the DATETIME(3) literal.
 std::string format_utc_datetime(int64_t epoch_ms);
 
+// The Kafka record an entity came from, as the dead-letter queue re-publishes
+// it. Views: they borrow from the consumed message (valid for its batch) or
+// from the parking lot (valid until its next take).
+struct SourceRecord {
+    struct Header {
+        std::string_view key;
+        std::optional<std::string_view> value;  // nullopt: a null header value
+    };
+    std::optional<std::string_view> key;    // nullopt: a null key
+    std::optional<std::string_view> value;  // nullopt: a tombstone
+    std::vector<Header> headers;
+    int64_t timestamp_ms = -1;
+};
+
 // Where an entity came from: for logs, parking and the DLQ.
 struct RecordOrigin {
     std::string topic;
     int32_t partition = -1;
     int64_t offset = -1;
+    const SourceRecord *source = nullptr;  // the record itself, when known
 };
 
 struct EntityRow {

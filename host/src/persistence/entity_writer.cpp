@@ -26,6 +26,17 @@ std::optional<std::vector<std::string>> lookup_key(const EntityRow &row, const L
     return key;
 }
 
+void WriteStats::add(WriteStats &&o) {
+    for (const auto &[t, n] : o.rows_by_table) rows_by_table[t] += n;
+    parked += o.parked;
+    unparked += o.unparked;
+    superseded += o.superseded;
+    rejected_parked += o.rejected_parked;
+    for (auto &r : o.rejected) rejected.push_back(std::move(r));
+    absorbed += o.absorbed;
+    statements += o.statements;
+}
+
 EntityWriter::EntityWriter(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping), parking_(db, mapping) {}
 
 WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
@@ -113,7 +124,8 @@ void EntityWriter::write_unparked(const std::vector<const EntityRow *> &rows, Wr
             if (classify(e) != DbFailure::RowRejected) throw;
             db_.execute("ROLLBACK TO SAVEPOINT vsink_unpark");
             ++stats.rejected_parked;
-            logger()->warn("parked row rejected by the database, dropped: topic={} partition={} offset={} entity={}: {}",
+            stats.rejected.push_back({r->origin, r->def->name, error_class_name(e), describe_rejection(e)});
+            logger()->warn("parked row rejected by the database, dead-lettered: topic={} partition={} offset={} entity={}: {}",
                            r->origin.topic, r->origin.partition, r->origin.offset, r->def->name, describe_rejection(e));
             continue;
         }
@@ -150,6 +162,9 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         if (mine.empty()) continue;
         std::deque<EntityRow> patched;
         mine = resolve_lookups(mine, patched, stats);
+        // An older row of the same key waiting in the lot must never be
+        // applied over these: it is absorbed into them instead.
+        mine = parking_.absorb_older(mine, patched, stats.statements, stats.absorbed);
 
         // Which parents are neither written in this transaction nor already
         // in the database? Ask the database once per parent table.
@@ -169,11 +184,14 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         // current run (consecutive rows of one entity), others are parked.
         std::vector<const EntityRow *> run;
         std::vector<ParkingLot::Waiting> waiting;
+        std::vector<size_t> waiting_at;  // index in `mine` of each waiting row
+        std::map<std::pair<const EntityDef *, std::string>, size_t> last_written;  // key -> index in `mine`
         auto flush = [&] {
             if (!run.empty()) write_run(run, stats);
             run.clear();
         };
-        for (const EntityRow *r : mine) {
+        for (size_t idx = 0; idx < mine.size(); ++idx) {
+            const EntityRow *r = mine[idx];
             const ParentRef *missing = nullptr;
             std::string missing_key;
             for (const ParentRef &p : r->def->parents) {
@@ -190,16 +208,35 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 // Parked rows are applied only after their parent is written,
                 // so they need not split the current run.
                 waiting.push_back({r, missing->table, missing_key});
+                waiting_at.push_back(idx);
                 continue;
             }
             if (!run.empty() && run.front()->def != r->def) flush();
             run.push_back(r);
             if (r->def->mode == WriteMode::Upsert) {
                 written[table].insert(r->key_text());
+                last_written[{r->def, r->key_text()}] = idx;
                 if (direct) (*direct)[{r->def, r->key_text()}] = r;
             }
         }
         flush();
+        // A waiting row that a later record of this batch wrote directly is
+        // older than what is now stored: it is not parked.
+        {
+            std::vector<ParkingLot::Waiting> keep;
+            for (size_t w = 0; w < waiting.size(); ++w) {
+                const EntityRow *r = waiting[w].row;
+                auto it = r->def->mode == WriteMode::Upsert ? last_written.find({r->def, r->key_text()})
+                                                            : last_written.end();
+                if (it != last_written.end() && it->second > waiting_at[w]) {
+                    ++stats.superseded;
+                    continue;
+                }
+                keep.push_back(std::move(waiting[w]));
+            }
+            waiting = std::move(keep);
+        }
+        validate_waiting(waiting, stats);
         stats.statements += parking_.park(waiting);
         stats.parked += waiting.size();
     }
@@ -234,6 +271,71 @@ std::vector<const EntityRow *> EntityWriter::resolve_lookups(const std::vector<c
     return out;
 }
 
+void EntityWriter::validate_waiting(const std::vector<ParkingLot::Waiting> &waiting, WriteStats &stats) {
+    // Each run of one upsert entity is written under a savepoint and rolled
+    // back: the database says now whether it would take these rows.
+    std::vector<const EntityRow *> run;
+    WriteStats scratch;
+    bool opened = false;
+    auto check = [&] {
+        if (run.empty()) return;
+        if (!opened) {
+            db_.execute("SAVEPOINT vsink_park_check");
+            opened = true;
+        }
+        write_run(run, scratch);
+        run.clear();
+    };
+    for (const auto &w : waiting) {
+        if (w.row->def->mode != WriteMode::Upsert) continue;
+        if (!run.empty() && run.front()->def != w.row->def) check();
+        run.push_back(w.row);
+    }
+    check();
+    if (opened) db_.execute("ROLLBACK TO SAVEPOINT vsink_park_check");
+    stats.statements += scratch.statements;
+}
+
+namespace {
+
+// Statement sizing by bytes (C6, issue 8). What the server measures against
+// max_allowed_packet is one packet: for a prepared statement executed by
+// Connector/C++ 1.1 (server-side binding), the COM_STMT_EXECUTE packet with
+// every parameter inline: per value 2 bytes of type, a bit of the NULL
+// bitmap, and its data (a string with a length prefix of up to 9 bytes; a
+// string over 256 KiB goes ahead in COM_STMT_SEND_LONG_DATA packets instead,
+// still counted here). A packet over the limit is refused with 1153 or, as
+// often, the server just closes the connection (2006, 2013, 08S01) while the
+// client is still sending: the same statement then failed at every retry
+// and the partition stalled for ever.
+//
+// The budget is half the limit: the server may also write the statement
+// with its values inlined, quoted and escaped (binary log, general and slow
+// query logs), which can double a string; and it leaves room for the
+// estimate being rough. The statement's text (sent once, at prepare) is
+// counted as well.
+constexpr size_t kValueOverhead = 16;  // type, NULL bit, length prefix; quotes and comma when inlined
+
+size_t value_bytes(const Value &v) {
+    switch (v.kind) {
+    case Value::Kind::Null: return 0;
+    case Value::Kind::String: return v.s.size();  // bytes, not characters
+    case Value::Kind::TimestampMs: return 23;     // "YYYY-MM-DD HH:MM:SS.mmm"
+    case Value::Kind::Int:
+    case Value::Kind::Double:
+    case Value::Kind::Bool: return 24;  // 8 bytes bound, at most ~24 as text
+    }
+    return 24;
+}
+
+size_t row_bytes(const EntityRow &r) {
+    size_t n = 0;
+    for (const Value &v : r.values) n += kValueOverhead + value_bytes(v);
+    return n;
+}
+
+}  // namespace
+
 void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {
     const EntityDef &def = *run.front()->def;
     stats.rows_by_table[def.table->name] += run.size();
@@ -253,17 +355,35 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
         }
         return;
     }
+    // Each statement takes the largest of the fixed chunk sizes whose rows
+    // fit in the byte budget (see row_bytes), so that the statements
+    // stay few and their texts few; a single row over the budget goes alone
+    // (a row the server refuses as too big is then isolated by the caller).
+    const size_t budget = db_.max_packet() / 2;
+    std::vector<size_t> upto(run.size() + 1, 0);  // bytes of rows [a, b) = upto[b] - upto[a]
+    for (size_t i = 0; i < run.size(); ++i) upto[i + 1] = upto[i] + row_bytes(*run[i]);
     size_t pos = 0;
-    for (size_t chunk : kChunkSizes) {
-        while (run.size() - pos >= chunk) {
-            auto &st = db_.prepare(upsert_sql(def, chunk));
-            unsigned p = 1;
-            for (size_t r = pos; r < pos + chunk; ++r)
-                for (const Value &v : run[r]->values) bind_value(st, p++, v);
-            st.executeUpdate();
-            ++stats.statements;
-            pos += chunk;
+    while (pos < run.size()) {
+        const size_t left = run.size() - pos;
+        size_t chunk = 1;
+        std::string sql;
+        for (size_t c : kChunkSizes) {
+            if (c > left) continue;
+            const size_t rows = upto[pos + c] - upto[pos];
+            if (c > 1 && rows > budget) continue;
+            std::string text = replay_ ? insert_absent_sql(def, c) : upsert_sql(def, c);
+            if (c > 1 && text.size() + rows > budget) continue;
+            chunk = c;
+            sql = std::move(text);
+            break;
         }
+        auto &st = db_.prepare(sql);
+        unsigned p = 1;
+        for (size_t r = pos; r < pos + chunk; ++r)
+            for (const Value &v : run[r]->values) bind_value(st, p++, v);
+        st.executeUpdate();
+        ++stats.statements;
+        pos += chunk;
     }
 }
 

@@ -17,12 +17,26 @@
 
 namespace vsink {
 
+// A row the database refused, with the record it came from (origin.source)
+// and the reason without its value: for the dead-letter queue.
+struct RejectedRow {
+    RecordOrigin origin;
+    std::string entity;
+    std::string error_class;  // e.g. ER_DATA_TOO_LONG
+    std::string reason;       // describe_rejection()
+};
+
 struct WriteStats {
     std::map<std::string, size_t> rows_by_table;  // upserted or updated
     size_t parked = 0;
     size_t unparked = 0;
     size_t superseded = 0;  // parked rows dropped: a newer record of the same key was written
-    size_t rejected_parked = 0;  // parked rows the database refused when applied: dropped and logged
+    size_t rejected_parked = 0;  // parked rows the database refused when applied: dead-lettered
+    std::vector<RejectedRow> rejected;  // those rows
+    size_t absorbed = 0;  // older parked rows replaced by a newer row of the same key
+
+    // Adds `o` (a part of the same transaction) to these.
+    void add(WriteStats &&o);
     size_t statements = 0;
 };
 
@@ -35,7 +49,17 @@ class EntityWriter {
 public:
     EntityWriter(Database &db, const Mapping &mapping);
 
-    // Throws sql::SQLException (the caller rolls back and classifies).
+    // Call at the start of every transaction (and every retry of one).
+    void begin_transaction() { parking_.begin_transaction(); }
+    // Replay from the dead-letter queue: upserts insert missing rows and
+    // leave existing ones as they are (an older record never overwrites).
+    void set_replay(bool on) { replay_ = on; }
+    ParkingLot &parking() { return parking_; }
+
+    // Throws sql::SQLException (the caller rolls back and classifies). A row
+    // that waits for its parent is first tried against its table under a
+    // savepoint, so that a row the database would refuse is refused now
+    // (its record goes to the dead-letter queue) rather than when applied.
     WriteStats apply(const std::vector<const EntityRow *> &rows);
     WriteStats apply(const std::vector<EntityRow> &rows);
 
@@ -52,6 +76,8 @@ private:
                     EntityKeys *direct = nullptr);
     KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
     void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
+    // Throws the database's refusal of a row about to be parked.
+    void validate_waiting(const std::vector<ParkingLot::Waiting> &waiting, WriteStats &stats);
     // Applies rows taken from the parking lot under a savepoint; if the
     // database rejects one, they are applied one at a time and the rejected
     // ones are dropped and logged, so that they never block their parent.
@@ -63,6 +89,7 @@ private:
     Database &db_;
     const Mapping &mapping_;
     ParkingLot parking_;
+    bool replay_ = false;
 };
 
 }  // namespace vsink

@@ -33,6 +33,24 @@ std::map<TopicPartition, int64_t> OffsetStore::load_all() {
     return out;
 }
 
+std::map<TopicPartition, int64_t> OffsetStore::lock(const std::vector<TopicPartition> &partitions) {
+    std::map<TopicPartition, int64_t> out;
+    if (partitions.empty()) return out;
+    std::string q = "SELECT `topic`, `kafka_partition`, `next_offset` FROM `sink_offsets` WHERE `group_id` = ? AND (";
+    for (size_t i = 0; i < partitions.size(); ++i) q += i ? " OR (`topic` = ? AND `kafka_partition` = ?)" : "(`topic` = ? AND `kafka_partition` = ?)";
+    q += ") FOR UPDATE";
+    auto &st = db_.prepare(q);
+    unsigned p = 1;
+    st.setString(p++, group_);
+    for (const auto &tp : partitions) {
+        st.setString(p++, tp.first);
+        st.setInt(p++, tp.second);
+    }
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+    while (rs->next()) out[{rs->getString(1), rs->getInt(2)}] = rs->getInt64(3);
+    return out;
+}
+
 void OffsetStore::store(const std::map<TopicPartition, int64_t> &next_offsets) {
     if (next_offsets.empty()) return;
     std::string q =

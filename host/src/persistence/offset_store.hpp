@@ -24,6 +24,10 @@ public:
     std::map<TopicPartition, int64_t> load(const std::vector<TopicPartition> &partitions);
     // Every stored offset of the group.
     std::map<TopicPartition, int64_t> load_all();
+    // Inside the caller's open transaction: the stored next offsets of these
+    // partitions (absent: none stored), their rows locked until it ends, so
+    // that no other worker can move them meanwhile (the fence, C7 of issue 8).
+    std::map<TopicPartition, int64_t> lock(const std::vector<TopicPartition> &partitions);
     // Inside the caller's open transaction.
     void store(const std::map<TopicPartition, int64_t> &next_offsets);
     // Sets (or with offset < 0 deletes) one partition's stored offset, committed.

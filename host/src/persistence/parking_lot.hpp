@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,9 +22,21 @@ std::string encode_row(const EntityRow &row);
 // that column. Throws std::runtime_error on a damaged payload.
 EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOrigin origin);
 
+// A parked row as taken back from the lot, with the record it came from
+// (owned by the lot until its next begin_transaction()).
+struct ParkedRow {
+    EntityRow row;
+    std::string parent_table, parent_key;
+    int64_t age_s = 0;
+};
+
 class ParkingLot {
 public:
     ParkingLot(Database &db, const Mapping &mapping) : db_(db), mapping_(mapping) {}
+
+    // Forgets what the previous transaction read (cached emptiness, the
+    // records of rows taken back).
+    void begin_transaction();
 
     struct Waiting {
         const EntityRow *row;
@@ -31,8 +45,20 @@ public:
     };
     // Parks each row until its parent table has a row with its parent key,
     // in multi-row inserts; their order is the order they are applied in.
-    // Returns the number of statements run.
+    // One parked row per entity key: a row of an upsert entity replaces the
+    // one parked before it for the same key (latest wins; a keep_when_null
+    // column it leaves NULL keeps the older value). The record each row came
+    // from is stored with it, for the dead-letter queue. Returns the number
+    // of statements run.
     size_t park(const std::vector<Waiting> &rows);
+
+    // Rows about to be written whose entity key has an older row parked:
+    // those parked rows are deleted (they must never be applied over the
+    // newer row, C1 of issue 8), and their keep_when_null values fill the
+    // newer row's NULLs (a copy in `patched`). Returns `rows`, patched.
+    // Without anything parked this costs one cached query per transaction.
+    std::vector<const EntityRow *> absorb_older(const std::vector<const EntityRow *> &rows,
+                                                std::deque<EntityRow> &patched, size_t &statements, size_t &absorbed);
 
     // Takes (deletes and returns, oldest first) every row waiting for one of
     // `keys` in `table`. Locks them, so two workers never apply one twice.
@@ -40,6 +66,10 @@ public:
     // damaged payload) is logged and left parked for an operator, never
     // thrown at the worker (C3, issue 8).
     std::vector<EntityRow> take_waiting_for(const TableDef &table, const std::set<std::string> &keys);
+
+    // Takes (deletes and returns, oldest first) at most `limit` rows parked
+    // more than `max_age_s` seconds ago, for the dead-letter queue.
+    std::vector<ParkedRow> take_expired(int64_t max_age_s, size_t limit);
 
     // What waits, per entity and parent table: for `sinkhost parked`.
     struct Summary {
@@ -60,8 +90,25 @@ public:
     std::vector<Listed> list(size_t limit);
 
 private:
+    struct OwnedSource {
+        std::optional<std::string> key, value;
+        std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+        SourceRecord view;
+    };
+    // Reads a row's record columns (record_key ... record_timestamp, at
+    // result columns `first`..`first`+3) into storage kept until the next
+    // begin_transaction(); nullptr for a row parked by an earlier version.
+    const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first);
+    bool anything_parked();
+
     Database &db_;
     const Mapping &mapping_;
+    std::deque<OwnedSource> sources_;
+    int anything_parked_ = -1;  // unknown in this transaction
 };
+
+// The record's headers as stored in sink_parked.record_headers, and back.
+std::string encode_headers(const SourceRecord &r);
+std::vector<std::pair<std::string, std::optional<std::string>>> decode_headers(const std::string &blob);
 
 }  // namespace vsink

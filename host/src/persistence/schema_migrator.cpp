@@ -104,6 +104,19 @@ std::vector<DbColumn> read_columns(Database &db, const std::string &table) {
     return cols;
 }
 
+bool has_column_or_index(Database &db, const std::string &table, const std::string &name) {
+    auto &st = db.prepare(
+        "SELECT (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
+        "AND COLUMN_NAME = ?) + (SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = ? AND INDEX_NAME = ?)");
+    st.setString(1, table);
+    st.setString(2, name);
+    st.setString(3, table);
+    st.setString(4, name);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+    return rs->next() && rs->getInt64(1) > 0;
+}
+
 }  // namespace
 
 SchemaReport apply_schema(Database &db, const Mapping &mapping, std::ostream &out) {
@@ -111,6 +124,13 @@ SchemaReport apply_schema(Database &db, const Mapping &mapping, std::ostream &ou
     for (const auto &s : schema_sql(mapping)) {
         db.execute(s);
         ++report.tables;
+    }
+    // The host's own tables gain what later versions added.
+    for (const SystemTableUpgrade &u : system_tables_upgrades()) {
+        if (has_column_or_index(db, u.table, u.name)) continue;
+        db.execute(u.sql);
+        out << u.sql << "\n";
+        ++report.added;
     }
     for (const TableDef *t : mapping.tables_in_write_order()) {
         const TablePlan plan = plan_table_migration(*t, read_columns(db, t->name));

@@ -33,9 +33,30 @@ std::vector<std::string> system_tables_sql() {
         "  `kafka_partition` INT NOT NULL,\n"
         "  `kafka_offset` BIGINT NOT NULL,\n"
         "  `parked_at` DATETIME(3) NOT NULL,\n"
+        "  `entity_key` VARBINARY(1024) NULL,\n"
+        "  `record_key` MEDIUMBLOB NULL,\n"
+        "  `record_value` MEDIUMBLOB NULL,\n"
+        "  `record_headers` MEDIUMBLOB NULL,\n"
+        "  `record_timestamp` BIGINT NULL,\n"
         "  PRIMARY KEY (`id`),\n"
-        "  KEY `by_parent` (`parent_table`, `parent_key`(255))\n"
+        "  KEY `by_parent` (`parent_table`, `parent_key`(255)),\n"
+        "  KEY `by_entity` (`entity`, `entity_key`(255)),\n"
+        "  KEY `by_age` (`parked_at`)\n"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    };
+}
+
+std::vector<SystemTableUpgrade> system_tables_upgrades() {
+    // Columns and indexes later versions added to the host's own tables:
+    // `schema --apply` adds the missing ones to a database made earlier.
+    return {
+        {"sink_parked", "entity_key", "ALTER TABLE `sink_parked` ADD COLUMN `entity_key` VARBINARY(1024) NULL"},
+        {"sink_parked", "record_key", "ALTER TABLE `sink_parked` ADD COLUMN `record_key` MEDIUMBLOB NULL"},
+        {"sink_parked", "record_value", "ALTER TABLE `sink_parked` ADD COLUMN `record_value` MEDIUMBLOB NULL"},
+        {"sink_parked", "record_headers", "ALTER TABLE `sink_parked` ADD COLUMN `record_headers` MEDIUMBLOB NULL"},
+        {"sink_parked", "record_timestamp", "ALTER TABLE `sink_parked` ADD COLUMN `record_timestamp` BIGINT NULL"},
+        {"sink_parked", "by_entity", "ALTER TABLE `sink_parked` ADD KEY `by_entity` (`entity`, `entity_key`(255))"},
+        {"sink_parked", "by_age", "ALTER TABLE `sink_parked` ADD KEY `by_age` (`parked_at`)"},
     };
 }
 
@@ -72,6 +93,13 @@ std::string upsert_sql(const EntityDef &e, size_t rows) {
     // Nothing to update (all key or keep columns): a no-op keeps the row.
     if (upd.empty()) upd = quote_ident(e.columns[e.key_index[0]]) + " = " + quote_ident(e.columns[e.key_index[0]]);
     return s + " ON DUPLICATE KEY UPDATE " + upd;
+}
+
+std::string insert_absent_sql(const EntityDef &e, size_t rows) {
+    std::string s = upsert_sql(e, rows);
+    s.resize(s.find(" ON DUPLICATE KEY UPDATE "));
+    const std::string k = quote_ident(e.columns[e.key_index[0]]);
+    return s + " ON DUPLICATE KEY UPDATE " + k + " = " + k;
 }
 
 std::string update_sql(const EntityDef &e) {

@@ -16,12 +16,23 @@ std::string quote_ident(const std::string &id);
 std::string create_table_sql(const TableDef &t);
 // The host's own tables: stored offsets and parked rows.
 std::vector<std::string> system_tables_sql();
+// A column or index (`name`) of a host table added after its first version,
+// and the ALTER that adds it.
+struct SystemTableUpgrade {
+    std::string table, name, sql;
+};
+std::vector<SystemTableUpgrade> system_tables_upgrades();
 // Every statement `schema --apply` runs, in order.
 std::vector<std::string> schema_sql(const Mapping &m);
 
 // INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows:
 // c = VALUES(c), or c = COALESCE(VALUES(c), c) for a keep_when_null column.
 std::string upsert_sql(const EntityDef &e, size_t rows);
+// INSERT ... ON DUPLICATE KEY UPDATE <first key column> = itself: inserts the
+// rows that do not exist yet and leaves existing ones as they are. For a
+// replay from the dead-letter queue, which must never overwrite what a later
+// record wrote.
+std::string insert_absent_sql(const EntityDef &e, size_t rows);
 // UPDATE ... SET non-key columns (COALESCE(?, c) when keep_when_null) WHERE
 // key columns (one row) [AND the `unless` columns hold none of their values:
 // bound after the key].

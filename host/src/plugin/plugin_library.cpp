@@ -47,7 +47,7 @@ PluginInstance::PluginInstance(std::shared_ptr<PluginLibrary> lib, const std::ve
                       t.line});
     vsink_plugin_config cfg{tc.data(), tc.size()};
     char buf[2048] = {0};
-    vsink_error err{buf, sizeof buf};
+    vsink_error err{buf, sizeof buf, nullptr, 0};
     if (lib_->api().create(&cfg, &instance_, &err) != 0 || !instance_)
         throw PluginError("plugin " + lib_->path() + ": initialization failed: " + (buf[0] ? buf : "no reason given"));
 }
@@ -56,12 +56,18 @@ PluginInstance::~PluginInstance() {
     if (instance_) lib_->api().destroy(instance_);
 }
 
-int32_t PluginInstance::convert(const vsink_record &record, const vsink_emitter &out, std::string &error) {
+int32_t PluginInstance::convert(const vsink_record &record, const vsink_emitter &out, std::string &error,
+                               std::string &error_class) {
     char buf[1024];
+    char cls[64];
     buf[0] = '\0';
-    vsink_error err{buf, sizeof buf};
+    cls[0] = '\0';
+    vsink_error err{buf, sizeof buf, cls, sizeof cls};
     const int32_t rc = lib_->api().convert(instance_, &record, &out, &err);
-    if (rc != VSINK_OK) error = buf[0] ? buf : "the plugin gave no reason";
+    if (rc != VSINK_OK) {
+        error = buf[0] ? buf : "the plugin gave no reason";
+        error_class = cls[0] ? cls : "unclassified";
+    }
     return rc;
 }
 

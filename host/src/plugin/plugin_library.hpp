@@ -46,8 +46,9 @@ public:
     PluginInstance(const PluginInstance &) = delete;
     PluginInstance &operator=(const PluginInstance &) = delete;
 
-    // Returns the plugin's vsink_status; on error `error` holds the reason.
-    int32_t convert(const vsink_record &record, const vsink_emitter &out, std::string &error);
+    // Returns the plugin's vsink_status; on error `error` holds the reason
+    // and `error_class` the plugin's short class token ("malformed", ...).
+    int32_t convert(const vsink_record &record, const vsink_emitter &out, std::string &error, std::string &error_class);
     const PluginLibrary &library() const { return *lib_; }
 
 private:

@@ -4,22 +4,20 @@
 #include <thread>
 
 #include "log/log.hpp"
+#include "worker/backoff.hpp"
 
 namespace vsink {
 
 namespace {
 
-// Abandon a batch (and later re-read it from the stored offsets) once
-// transient failures have lasted this long, so the consumer keeps polling
-// well within max.poll.interval.ms and stays in its group.
-constexpr auto kMaxInPlaceRetry = std::chrono::seconds(60);
-
 std::string tp_text(const std::string &topic, int32_t partition) { return topic + "[" + std::to_string(partition) + "]"; }
 
-bool is_connection_failure(const sql::SQLException &e) {
-    const int c = e.getErrorCode();
-    return c != 1205 && c != 1213;
-}
+// How long the rebalance callback may wait for the database before the
+// worker gives up (and exits, so the group can give the partitions to a
+// worker that can write): well inside the group's rebalance timeout.
+constexpr auto kAssignDeadline = std::chrono::seconds(60);
+// How long leaving the group may take on the way out.
+constexpr auto kCloseDeadline = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -30,11 +28,35 @@ SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstan
       db_(cfg_.database),
       writer_(db_, mapping_),
       offsets_(db_, cfg_.group_id),
-      collector_(mapping_),
+      dlq_(cfg_.errors.dead_letter_queue, cfg_.kafka, plugin_.library().name() + " " + plugin_.library().version()),
+      assembler_(mapping_, plugin_),
+      txn_(db_, writer_, offsets_, dlq_, cfg_, stop_),
       watch_(cfg_.kafka) {}
 
-SinkWorker::~SinkWorker() {
-    if (consumer_) consumer_->close();
+SinkWorker::~SinkWorker() { close_consumer(); }
+
+void SinkWorker::close_consumer() {
+    if (!consumer_) return;
+    // close() leaves the group and serves the last callbacks; a broker that
+    // never answers must not keep the process: past the deadline the
+    // consumer is abandoned to the exiting process.
+    auto *c = consumer_.release();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread t([c, done] {
+        c->close();
+        done->store(true);
+    });
+    const auto until = Clock::now() + kCloseDeadline;
+    while (!done->load() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (done->load()) {
+        t.join();
+        delete c;
+    } else {
+        t.detach();
+        logger()->warn("leaving the consumer group did not finish within {} s; exiting without it (the group "
+                       "notices at its session timeout)",
+                       std::chrono::duration_cast<std::chrono::seconds>(kCloseDeadline).count());
+    }
 }
 
 void SinkWorker::sleep_interruptible(int ms) {
@@ -49,6 +71,7 @@ void SinkWorker::connect_database() {
             db_.connect();
             return;
         } catch (const sql::SQLException &e) {
+            // A login or TLS check refused: the config must change (exit 4).
             if (classify(e) == DbFailure::Fatal) throw FatalError(describe_connect_failure(e, cfg_.database));
             const int wait = bo.next_ms();
             logger()->warn("database {}:{} unreachable ({}); retrying in {} ms", cfg_.database.host, cfg_.database.port,
@@ -89,18 +112,26 @@ void SinkWorker::create_consumer() {
     logger()->info("subscribed to {} topic(s) as group {}: {}", topics.size(), cfg_.group_id, list);
 }
 
-std::map<TopicPartition, int64_t> SinkWorker::load_offsets_with_retry(const std::vector<TopicPartition> &tps) {
+std::map<TopicPartition, int64_t> SinkWorker::load_offsets_with_retry(const std::vector<TopicPartition> &tps,
+                                                                   std::chrono::milliseconds deadline) {
     Backoff bo(cfg_.retry.initial_backoff_ms, cfg_.retry.max_backoff_ms);
+    const auto until = Clock::now() + deadline;
     while (true) {
         try {
             if (!db_.connected()) db_.connect();
             return offsets_.load(tps);
         } catch (const sql::SQLException &e) {
             db_.rollback();
-            if (classify(e) == DbFailure::Fatal) throw FatalError("database: cannot read stored offsets: " + describe(e));
+            if (classify(e) == DbFailure::Fatal) throw DatabaseError("database: cannot read stored offsets: " + describe(e));
             if (stop_) throw FatalError("stopping before the stored offsets could be read");
+            if (Clock::now() >= until)
+                throw DatabaseError("database unreachable for " +
+                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline).count()) +
+                                    " s while taking assigned partitions (" + describe(e) +
+                                    "); leaving so that the group can give them to a worker that can write");
             db_.disconnect();
-            const int wait = bo.next_ms();
+            const int wait = std::min<int>(bo.next_ms(), static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                               until - Clock::now()).count()) + 1);
             logger()->warn("cannot read stored offsets ({}); retrying in {} ms", describe(e), wait);
             sleep_interruptible(wait);
         }
@@ -109,24 +140,29 @@ std::map<TopicPartition, int64_t> SinkWorker::load_offsets_with_retry(const std:
 
 void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCode err,
                               std::vector<RdKafka::TopicPartition *> &partitions) {
-    // Runs inside consume(): no exception may cross librdkafka's C frames.
+    // Runs inside consume(): no exception may cross librdkafka's C frames,
+    // and it returns within a deadline (C9).
     watch_.note_alive();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
         std::vector<TopicPartition> tps;
         for (auto *p : partitions) tps.emplace_back(p->topic(), p->partition());
         std::map<TopicPartition, int64_t> stored;
         try {
-            stored = load_offsets_with_retry(tps);
+            stored = load_offsets_with_retry(tps, kAssignDeadline);
         } catch (const std::exception &e) {
             fatal_ = e.what();
+            fatal_is_database_ = dynamic_cast<const DatabaseError *>(&e) != nullptr;
             consumer->unassign();
             return;
         }
         std::string list;
         resumed_at_ = stored;
+        owned_.clear();
         for (auto *p : partitions) {
             auto it = stored.find({p->topic(), p->partition()});
             p->set_offset(it != stored.end() ? it->second : RdKafka::Topic::OFFSET_INVALID);
+            owned_[{p->topic(), p->partition()}] =
+                it != stored.end() ? std::optional<int64_t>(it->second) : std::nullopt;
             list += (list.empty() ? "" : ", ") + tp_text(p->topic(), p->partition()) + "@" +
                     (it != stored.end() ? std::to_string(it->second) : std::string("kafka-committed"));
         }
@@ -148,152 +184,113 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         rewind_.clear();
         assignment_.clear();
         resumed_at_.clear();
+        owned_.clear();
         consumer->unassign();
         logger()->info("revoked {} partition(s)", partitions.size());
     }
 }
 
-bool SinkWorker::write_batch(const std::vector<std::vector<EntityRow>> &per_record, const std::vector<RecordOrigin> &origins,
-                             const std::map<TopicPartition, int64_t> &next, WriteStats &stats) {
-    Backoff bo(cfg_.retry.initial_backoff_ms, cfg_.retry.max_backoff_ms);
-    const auto started = Clock::now();
-    bool isolate = false;  // one savepoint per record, after the database rejected a row
-    while (true) {
-        try {
-            if (!db_.connected()) db_.connect();
-            db_.begin();
-            if (!isolate) {
-                std::vector<const EntityRow *> rows;
-                for (const auto &r : per_record)
-                    for (const auto &row : r) rows.push_back(&row);
-                stats = writer_.apply(rows);
-            } else {
-                stats = WriteStats{};
-                for (size_t i = 0; i < per_record.size(); ++i) {
-                    if (per_record[i].empty()) continue;
-                    db_.execute("SAVEPOINT vsink_record");
-                    try {
-                        WriteStats s = writer_.apply(per_record[i]);
-                        for (const auto &[t, n] : s.rows_by_table) stats.rows_by_table[t] += n;
-                        stats.parked += s.parked;
-                        stats.unparked += s.unparked;
-                        stats.superseded += s.superseded;
-                        db_.execute("RELEASE SAVEPOINT vsink_record");
-                    } catch (const sql::SQLException &e) {
-                        if (classify(e) != DbFailure::RowRejected) throw;
-                        db_.execute("ROLLBACK TO SAVEPOINT vsink_record");
-                        ++counters_.skipped;
-                        logger()->warn("record rejected by the database, skipped: topic={} partition={} offset={}: {}",
-                                       origins[i].topic, origins[i].partition, origins[i].offset, describe_rejection(e));
-                    }
-                }
-            }
-            offsets_.store(next);
-            db_.commit();
-            return true;
-        } catch (const sql::SQLException &e) {
-            db_.rollback();
-            switch (classify(e)) {
-            case DbFailure::Fatal: throw FatalError("database: " + describe(e));
-            case DbFailure::RowRejected:
-                if (isolate) throw FatalError("database rejected a row outside any record: " + describe_rejection(e));
-                isolate = true;  // find the record(s) at fault, commit the rest
-                continue;
-            case DbFailure::Retry: break;
-            }
-            ++counters_.retries;
-            if (is_connection_failure(e)) db_.disconnect();
-            if (stop_) return false;
-            if (Clock::now() - started > kMaxInPlaceRetry) return false;
-            const int wait = bo.next_ms();
-            logger()->warn("database transaction failed, retrying in {} ms (attempt {}): {}", wait, bo.attempts(),
-                           describe(e));
-            sleep_interruptible(wait);
-        }
+void SinkWorker::rewind_batch() {
+    // Not committed: remember where each partition must be re-read from.
+    for (const auto &m : batch_) {
+        const TopicPartition tp{m->topic_name(), m->partition()};
+        auto it = rewind_.find(tp);
+        if (it == rewind_.end() || m->offset() < it->second) rewind_[tp] = m->offset();
     }
+    batch_.clear();
+}
+
+void SinkWorker::account(const TransactionResult &r, const AssembledBatch &b) {
+    counters_.parked += r.stats.parked;
+    counters_.unparked += r.stats.unparked;
+    for (const auto &[t, n] : r.stats.rows_by_table) counters_.rows += n;
+    for (const DeadLetter &l : r.letters) {
+        ++counters_.dead_lettered;
+        ++counters_.letters[{l.stage, l.error_class}];
+        // Names the record and the reason, never its content.
+        logger()->warn("dead-lettered to {}: {}", dlq_.topic(), describe(l));
+    }
+    for (const auto &[k, n] : b.tolerated) counters_.tolerated[k] += n;
 }
 
 void SinkWorker::process_batch() {
-    std::vector<std::vector<EntityRow>> per_record;
-    std::vector<RecordOrigin> origins;
-    std::map<TopicPartition, int64_t> next;
-    per_record.reserve(batch_.size());
-    for (const auto &m : batch_) {
-        std::vector<vsink_header> headers;
-        std::vector<RdKafka::Headers::Header> hdrs;
-        if (RdKafka::Headers *h = m->headers()) hdrs = h->get_all();
-        // Header::key() returns a copy: keep the names alive while the record is converted.
-        std::vector<std::string> names;
-        names.reserve(hdrs.size());
-        headers.reserve(hdrs.size());
-        for (const auto &h : hdrs) {
-            names.push_back(h.key());
-            headers.push_back({{names.back().data(), names.back().size()},
-                               {static_cast<const char *>(h.value()), h.value() ? h.value_size() : 0}});
-        }
-        const std::string &topic = m->topic_name();
-        vsink_record rec{};
-        rec.topic = {topic.data(), topic.size()};
-        rec.partition = m->partition();
-        rec.offset = m->offset();
-        rec.timestamp_ms = m->timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE
-                               ? -1
-                               : m->timestamp().timestamp;
-        rec.key = {static_cast<const char *>(m->key_pointer()), m->key_pointer() ? m->key_len() : 0};
-        rec.value = {static_cast<const char *>(m->payload()), m->payload() ? m->len() : 0};
-        rec.headers = headers.data();
-        rec.header_count = headers.size();
-
-        RecordOrigin origin{topic, m->partition(), m->offset()};
-        collector_.begin_record(origin);
-        std::string reason;
-        const int32_t rc = plugin_.convert(rec, collector_.emitter(), reason);
-        if (!collector_.unknown_entity_error().empty())
-            throw FatalError("plugin " + plugin_.library().name() + ": " + collector_.unknown_entity_error());
-        if (rc == VSINK_ERR_FATAL)
-            throw FatalError("plugin " + plugin_.library().name() + " failed at topic=" + topic +
-                             " partition=" + std::to_string(m->partition()) + " offset=" + std::to_string(m->offset()) +
-                             ": " + reason);
-        if (rc == VSINK_OK && collector_.record_error().empty()) {
-            per_record.push_back(collector_.take_rows());
-        } else {
-            // Bad input: logged (no personal data: reasons name fields, not values) and skipped.
-            ++counters_.skipped;
-            logger()->warn("record skipped: topic={} partition={} offset={}: {}", topic, m->partition(), m->offset(),
-                           collector_.record_error().empty() ? reason : collector_.record_error());
-            per_record.emplace_back();
-        }
-        origins.push_back(std::move(origin));
-        next[{topic, m->partition()}] = m->offset() + 1;
+    std::vector<ConsumedRecord> records;
+    records.reserve(batch_.size());
+    for (const auto &m : batch_) records.push_back(consumed_record(m->c_ptr()));
+    AssembledBatch b;
+    try {
+        b = assembler_.assemble(records);
+    } catch (const PluginFatal &e) {
+        throw FatalError(e.what());
     }
-
-    // Counted once the batch commits: a batch re-read later is converted again.
-    ToleratedCounts tolerated = collector_.take_tolerated();
-    WriteStats stats;
-    if (!write_batch(per_record, origins, next, stats)) {
-        // Not committed: remember where each partition must be re-read from.
-        for (const auto &m : batch_) {
-            const TopicPartition tp{m->topic_name(), m->partition()};
-            auto it = rewind_.find(tp);
-            if (it == rewind_.end() || m->offset() < it->second) rewind_[tp] = m->offset();
+    TransactionResult r;
+    try {
+        r = txn_.write(b, owned_, expiry_due());
+    } catch (const ToleranceExceeded &e) {
+        throw FatalError(e.what());
+    } catch (const DatabaseFatal &e) {
+        throw DatabaseError(e.what());
+    }
+    counters_.retries = txn_.retries();
+    switch (r.outcome) {
+    case TransactionResult::Outcome::Committed: break;
+    case TransactionResult::Outcome::Fenced: {
+        ++counters_.fenced;
+        std::string list;
+        for (const auto &tp : r.fenced) {
+            auto s = r.stored.find(tp);
+            list += (list.empty() ? "" : ", ") + tp_text(tp.first, tp.second) + " stored " +
+                    (s == r.stored.end() ? std::string("none") : std::to_string(s->second)) + ", expected " +
+                    (owned_[tp] ? std::to_string(*owned_[tp]) : std::string("none"));
         }
-        if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", batch_.size());
-        batch_.clear();
+        logger()->warn("batch of {} record(s) not written: the stored offsets moved under this worker ({}); another "
+                       "worker or an operator owns them now; re-reading from the stored offsets",
+                       batch_.size(), list);
+        rewind_batch();
         return;
     }
+    case TransactionResult::Outcome::Abandoned:
+        if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", batch_.size());
+        rewind_batch();
+        return;
+    }
+    last_expiry_ = expiry_due() ? Clock::now() : last_expiry_;
     counters_.records += batch_.size();
     counters_.batches += 1;
-    counters_.parked += stats.parked;
-    counters_.unparked += stats.unparked;
-    for (const auto &[t, n] : stats.rows_by_table) counters_.rows += n;
-    for (const auto &[k, n] : tolerated) counters_.tolerated[k] += n;
-    logger()->debug("batch committed: {} record(s), {} parked, {} unparked, {} parked row(s) superseded by newer records",
-                    batch_.size(), stats.parked, stats.unparked, stats.superseded);
+    account(r, b);
+    logger()->debug("batch committed: {} record(s), {} parked, {} unparked, {} superseded, {} absorbed, {} dead-lettered",
+                    batch_.size(), r.stats.parked, r.stats.unparked, r.stats.superseded, r.stats.absorbed,
+                    r.letters.size());
 
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
-    for (const auto &[tp, off] : next) kafka_pending_[tp] = off;
+    for (const auto &[tp, off] : b.next) {
+        owned_[tp] = off;
+        kafka_pending_[tp] = off;
+    }
     commit_to_kafka(false);
     batch_.clear();
+}
+
+bool SinkWorker::expiry_due() const {
+    // Often enough that a row is dead-lettered soon after its limit.
+    const auto every = std::chrono::seconds(std::clamp<int64_t>(cfg_.parking.max_age_s / 4, 1, 60));
+    return Clock::now() - last_expiry_ >= every;
+}
+
+void SinkWorker::expire_parked_if_due() {
+    if (!expiry_due() || !db_.connected() || !rewind_.empty()) return;
+    TransactionResult r;
+    try {
+        r = txn_.write(AssembledBatch{}, owned_, true);
+    } catch (const ToleranceExceeded &e) {
+        throw FatalError(e.what());
+    } catch (const DatabaseFatal &e) {
+        throw DatabaseError(e.what());
+    }
+    counters_.retries = txn_.retries();
+    if (r.outcome != TransactionResult::Outcome::Committed) return;
+    last_expiry_ = Clock::now();
+    account(r, AssembledBatch{});
 }
 
 void SinkWorker::commit_to_kafka(bool now) {
@@ -334,13 +331,14 @@ void SinkWorker::resync() {
                                    RdKafka::err2str(rc));
                     throw std::runtime_error("seek failed");
                 }
+                if (it != stored.end()) owned_[tp] = it->second;
                 logger()->info("database is back: {} resumes at offset {}", tp_text(tp.first, tp.second), target);
             }
             rewind_.clear();
             return;
         } catch (const sql::SQLException &e) {
             db_.rollback();
-            if (classify(e) == DbFailure::Fatal) throw FatalError("database: " + describe(e));
+            if (classify(e) == DbFailure::Fatal) throw DatabaseError("database: " + describe(e));
             db_.disconnect();
             sleep_interruptible(bo.next_ms());
         } catch (const std::runtime_error &) {
@@ -397,10 +395,14 @@ void SinkWorker::log_progress(bool force) {
     if (!force && now - last_progress_ < std::chrono::seconds(10)) return;
     last_progress_ = now;
     const WorkerCounters &c = counters_;
-    if (!force && c.records == last_logged_.records && c.skipped == last_logged_.skipped) return;
+    if (!force && c.records == last_logged_.records && c.dead_lettered == last_logged_.dead_lettered) return;
     const std::string tolerated = format_tolerated(c.tolerated);
-    logger()->info("progress: records={} rows={} parked={} unparked={} skipped={} batches={} db_retries={}{}{}{}",
-                   c.records, c.rows, c.parked, c.unparked, c.skipped, c.batches, c.retries, waiting_text(),
+    std::string letters;
+    for (const auto &[k, n] : c.letters) letters += " " + k.first + "/" + k.second + "=" + std::to_string(n);
+    logger()->info("progress: records={} rows={} parked={} unparked={} dead_lettered={} batches={} retries={} "
+                   "fenced={}{}{}{}{}{}",
+                   c.records, c.rows, c.parked, c.unparked, c.dead_lettered, c.batches, c.retries, c.fenced,
+                   waiting_text(), letters.empty() ? "" : " dead letters:", letters,
                    tolerated.empty() ? "" : " tolerated: ", tolerated);
     last_logged_ = c;
 }
@@ -411,7 +413,10 @@ void SinkWorker::run(const RunOptions &opts) {
     create_consumer();
     Clock::time_point batch_started = Clock::now();
     while (!stop_) {
-        if (!fatal_.empty()) throw FatalError(fatal_);
+        if (!fatal_.empty()) {
+            if (fatal_is_database_) throw DatabaseError(fatal_);
+            throw FatalError(fatal_);
+        }
         if (!rewind_.empty()) resync();
         int timeout_ms = cfg_.batch.max_wait_ms;
         if (!batch_.empty()) {
@@ -447,6 +452,7 @@ void SinkWorker::run(const RunOptions &opts) {
             process_batch();
         } else if (idle) {
             commit_to_kafka(false);
+            expire_parked_if_due();
             if (batch_.empty() && opts.stop_at_end && caught_up()) {
                 logger()->info("caught up with the end of every assigned partition");
                 break;
@@ -459,8 +465,7 @@ void SinkWorker::run(const RunOptions &opts) {
     commit_to_kafka(true);
     log_progress(true);
     logger()->info("leaving the consumer group");
-    consumer_->close();
-    consumer_.reset();
+    close_consumer();
 }
 
 }  // namespace vsink

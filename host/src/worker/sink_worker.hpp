@@ -1,7 +1,9 @@
-// The consumer loop: poll a batch, convert its records through the plugin,
-// write the entities and the partitions' next offsets in one database
-// transaction, then commit the same offsets to Kafka. Resumes from the
-// offsets stored in the database on every partition assignment.
+// The consumer loop: poll records into a batch, have the batch assembler turn
+// them into entity rows (and dead letters), have the transaction writer write
+// them with the partitions' next offsets in one database transaction, then
+// commit the same offsets to Kafka. Resumes from the offsets stored in the
+// database on every partition assignment, and after any batch that was not
+// written (resync).
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
@@ -20,9 +22,10 @@
 #include "persistence/entity_writer.hpp"
 #include "persistence/offset_store.hpp"
 #include "plugin/plugin_library.hpp"
-#include "worker/backoff.hpp"
-#include "worker/entity_collector.hpp"
+#include "worker/batch_assembler.hpp"
+#include "worker/dead_letter_queue.hpp"
 #include "worker/kafka_watch.hpp"
+#include "worker/transaction_writer.hpp"
 
 namespace vsink {
 
@@ -37,22 +40,30 @@ struct KafkaAccessError : FatalError {
     using FatalError::FatalError;
 };
 
+// The database refuses the worker in a way no retry fixes (its own exit code).
+struct DatabaseError : FatalError {
+    using FatalError::FatalError;
+};
+
 struct RunOptions {
     // Exit (status 0) once every assigned partition is consumed up to its end.
     bool stop_at_end = false;
 };
 
 struct WorkerCounters {
-    uint64_t records = 0;       // records read from Kafka and converted
-    uint64_t skipped = 0;       // records the plugin refused (bad input)
+    uint64_t records = 0;       // records read from Kafka, in committed batches
+    uint64_t dead_lettered = 0; // records and parked rows sent to the dead-letter queue
     uint64_t rows = 0;          // rows upserted or updated
     uint64_t parked = 0;
     uint64_t unparked = 0;
     uint64_t batches = 0;
-    uint64_t retries = 0;       // transient database failures retried
+    uint64_t retries = 0;       // transient failures retried
+    uint64_t fenced = 0;        // batches not written: their partitions' stored offsets had moved
     // What the plugin read leniently, per (topic, kind), in committed batches
     // (refused records included).
     ToleratedCounts tolerated;
+    // Dead letters per (stage, class).
+    std::map<std::pair<std::string, std::string>, uint64_t> letters;
 };
 
 class SinkWorker : public RdKafka::RebalanceCb {
@@ -75,10 +86,16 @@ private:
 
     void create_consumer();
     void connect_database();
-    std::map<TopicPartition, int64_t> load_offsets_with_retry(const std::vector<TopicPartition> &tps);
+    // Within `deadline`; throws FatalError past it.
+    std::map<TopicPartition, int64_t> load_offsets_with_retry(const std::vector<TopicPartition> &tps,
+                                                               std::chrono::milliseconds deadline);
     void process_batch();
-    bool write_batch(const std::vector<std::vector<EntityRow>> &per_record, const std::vector<RecordOrigin> &origins,
-                     const std::map<TopicPartition, int64_t> &next, WriteStats &stats);
+    // Parked rows past their age limit go to the dead-letter queue: with
+    // every batch when due, and in a transaction of their own when idle.
+    bool expiry_due() const;
+    void expire_parked_if_due();
+    void account(const TransactionResult &r, const AssembledBatch &b);
+    void rewind_batch();
     void resync();
     bool caught_up();
     void sleep_interruptible(int ms);
@@ -88,6 +105,9 @@ private:
     // Kafka's committed offsets are for lag tools only (the database holds the
     // truth), so they are sent at most once a second, and on revoke and stop.
     void commit_to_kafka(bool now);
+    // consumer close() under a deadline (C9): a broker that does not answer
+    // never keeps a stopping worker from exiting.
+    void close_consumer();
 
     WorkerConfig cfg_;
     const Mapping &mapping_;
@@ -95,11 +115,16 @@ private:
     Database db_;
     EntityWriter writer_;
     OffsetStore offsets_;
-    EntityCollector collector_;
+    DeadLetterQueue dlq_;
+    BatchAssembler assembler_;
+    TransactionWriter txn_;
     KafkaWatch watch_;  // before consumer_: the consumer calls it until destroyed
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
     std::vector<std::unique_ptr<RdKafka::Message>> batch_;
     std::vector<TopicPartition> assignment_;
+    // What this worker believes each assigned partition's stored offset is:
+    // the fence every transaction checks.
+    ExpectedOffsets owned_;
     // Where each assigned partition resumed (its offset stored in the
     // database), so that a partition with nothing left to read is known to be
     // at its end although its consumer position stays unset.
@@ -108,8 +133,10 @@ private:
     std::map<TopicPartition, int64_t> rewind_;
     std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka
     Clock::time_point last_kafka_commit_ = Clock::now();
+    Clock::time_point last_expiry_{};
     bool batch_invalidated_ = false;
     std::string fatal_;  // set in the rebalance callback, thrown by the loop
+    bool fatal_is_database_ = false;
     std::atomic<bool> stop_{false};
     WorkerCounters counters_;
     Clock::time_point last_progress_ = Clock::now();

@@ -14,8 +14,13 @@ namespace vibe {
 
 // A record that cannot be decoded or is not acceptable. The message names the
 // field and the problem and must never contain personal data.
+// `kind` classifies it for the dead-letter queue: "malformed" (not JSON,
+// not the protobuf message), "missing_field" (a required id or parent link
+// absent), "invalid_field" (present but unusable).
 struct DecodeError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    explicit DecodeError(const std::string &what, std::string error_kind = "invalid_field")
+        : std::runtime_error(what), kind(std::move(error_kind)) {}
+    std::string kind;
 };
 
 using Opt = std::optional<std::string>;

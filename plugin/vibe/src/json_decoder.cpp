@@ -27,7 +27,7 @@ public:
         // RapidJSON takes a NUL byte for the end of the input and would
         // silently drop what follows; raw NULs are never valid JSON.
         if (size_t nul = json.find('\0'); nul != std::string_view::npos)
-            throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(nul) + ": a NUL byte");
+            throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(nul) + ": a NUL byte", "malformed");
         // Some producers' serializers start UTF-8 text with a byte order mark.
         size_t skipped = 0;
         if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(skipped = 3);
@@ -35,7 +35,8 @@ public:
         if (doc_.HasParseError())
             throw DecodeError(std::string(kind) + ": invalid JSON at byte " +
                               std::to_string(skipped + doc_.GetErrorOffset()) + ": " +
-                              rapidjson::GetParseError_En(doc_.GetParseError()));
+                              rapidjson::GetParseError_En(doc_.GetParseError()),
+                              "malformed");
         root_.emplace(doc_, kind, anomalies);
     }
     const Object &root() const { return *root_; }
@@ -249,7 +250,7 @@ Order decode_order(std::string_view json, Anomalies &anomalies) {
             ticket.event_id = t.id("event_id");
             if (!ticket.event_id) ticket.event_id = order.event_id;
             if (!ticket.event_id)
-                throw DecodeError(t.path("event_id") + ": missing (and no " + o.path("event_id") + ")");
+                throw DecodeError(t.path("event_id") + ": missing (and no " + o.path("event_id") + ")", "missing_field");
             ticket.organizer_id = t.id("organizer_id");
             if (!ticket.organizer_id) ticket.organizer_id = order.organizer_id;
             read_ticket_details(t, ticket);
@@ -266,7 +267,7 @@ Order decode_order(std::string_view json, Anomalies &anomalies) {
 Refund decode_refund(std::string_view json, std::string refund_id, Anomalies &anomalies) {
     Message m(json, "refund", anomalies);
     const Object &o = m.root();
-    if (refund_id.empty()) throw DecodeError("refund: missing id (the record key)");
+    if (refund_id.empty()) throw DecodeError("refund: missing id (the record key)", "missing_field");
     Refund r;
     r.id = std::move(refund_id);
     r.customer = read_customer(o);

@@ -12,7 +12,9 @@ namespace vibe::json {
 
 namespace {
 
-[[noreturn]] void fail(const std::string &path, const std::string &what) { throw DecodeError(path + ": " + what); }
+[[noreturn]] void fail(const std::string &path, const std::string &what) {
+    throw DecodeError(path + ": " + what, what == "missing" ? "missing_field" : "invalid_field");
+}
 
 [[noreturn]] void wrong_type(const std::string &path, const char *expected, const rapidjson::Value &got) {
     fail(path, std::string("expected ") + expected + ", got " + type_name(got));

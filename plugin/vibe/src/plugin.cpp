@@ -57,10 +57,21 @@ int32_t convert(void *instance, const vsink_record *record, const vsink_emitter 
         // Out of memory is not the record's fault: let the worker stop.
         vsink::set_error(err, "vibe: out of memory");
         return VSINK_ERR_FATAL;
-    } catch (const std::exception &e) {
-        // DecodeError, RecordError and anything a decoder library throws
-        // (protobuf, RapidJSON never do with our flags) mean a bad record.
+    } catch (const vibe::RefusedRecord &e) {
         vsink::set_error(err, e.what());
+        vsink::set_error_class(err, e.kind);
+        return VSINK_ERR_REFUSED;
+    } catch (const vibe::RecordError &e) {
+        vsink::set_error(err, e.what());
+        vsink::set_error_class(err, e.kind);
+    } catch (const vibe::DecodeError &e) {
+        vsink::set_error(err, e.what());
+        vsink::set_error_class(err, e.kind);
+    } catch (const std::exception &e) {
+        // Anything a decoder library throws (protobuf; RapidJSON never does
+        // with our flags) means a bad record.
+        vsink::set_error(err, e.what());
+        vsink::set_error_class(err, "malformed");
     } catch (...) {
         vsink::set_error(err, "vibe: unexpected error while converting the record");
     }

@@ -29,7 +29,7 @@ Msg parse(std::string_view bytes) {
     Msg msg;
     if (bytes.size() > static_cast<size_t>(INT_MAX) ||
         !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name());
+        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name(), "malformed");
     }
     return msg;
 }
@@ -56,7 +56,7 @@ std::optional<int64_t> opt_time(int64_t v, Anomalies &anomalies, const char *fie
 
 // Ids are never personal data, so an error may name the field but needs no value.
 const std::string &require(const std::string &value, const std::string &field) {
-    if (value.empty()) throw DecodeError(field + ": missing");
+    if (value.empty()) throw DecodeError(field + ": missing", "missing_field");
     return value;
 }
 
@@ -171,7 +171,7 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
     out.event_id = opt(msg.event_id());
     out.organizer_id = opt(msg.organizer_id());
     // The event is its tickets' parent: required once there are tickets (as in JSON).
-    if (!out.event_id && msg.tickets_size() > 0) throw DecodeError("order.event_id: missing");
+    if (!out.event_id && msg.tickets_size() > 0) throw DecodeError("order.event_id: missing", "missing_field");
     if (msg.has_customer()) out.customer = customer(msg.customer());
     out.tickets.reserve(static_cast<size_t>(msg.tickets_size()));
     for (int i = 0; i < msg.tickets_size(); ++i) {

@@ -127,8 +127,9 @@ Opt RecordConverter::channel_of(const vsink_record &record, const TopicConfig &c
     if (cfg.channels && (!channel || std::find(cfg.channels->begin(), cfg.channels->end(), *channel) ==
                                          cfg.channels->end())) {
         anomalies.note(anomaly::channel_refused, "application-id");
-        throw RecordError((channel ? "application-id " + quoted(*channel) : std::string("a record without an application-id")) +
-                          " is not in the channels allowed on topic " + cfg.topic);
+        throw RefusedRecord((channel ? "application-id " + quoted(*channel) : std::string("a record without an application-id")) +
+                          " is not in the channels allowed on topic " + cfg.topic,
+                            "channel_refused");
     }
     if (channel) {
         std::set<std::string> &seen = seen_channels_[cfg.topic];
@@ -142,11 +143,11 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
     const vsink::RecordView r(record);
     const std::string topic(r.topic());
     auto found = topics_.find(topic);
-    if (found == topics_.end()) throw RecordError("topic " + quoted(topic) + " is not configured for the vibe plugin");
+    if (found == topics_.end()) throw RecordError("topic " + quoted(topic) + " is not configured for the vibe plugin", "unknown_topic");
     const TopicConfig &cfg = found->second;
 
     // A tombstone deletes nothing in Vibe: there is no message to apply.
-    if (!r.has_value()) throw RecordError("tombstone: no value");
+    if (!r.has_value()) throw RecordError("tombstone: no value", "tombstone");
 
     // Identity is (system, id): the topic's system. The application-id is the
     // record's sales channel, stored, not used as identity.
@@ -156,10 +157,11 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
     // as its major; a record without the header is read as the default.
     if (std::optional<std::string_view> v = header(record, "schema-version")) {
         std::optional<int> major = schema_major(trim(*v));
-        if (!major) throw RecordError("schema-version " + quoted(*v) + " is not MAJOR.MINOR");
+        if (!major) throw RecordError("schema-version " + quoted(*v) + " is not MAJOR.MINOR", "bad_header");
         if (std::find(cfg.schema_majors.begin(), cfg.schema_majors.end(), *major) == cfg.schema_majors.end())
-            throw RecordError("schema-version " + quoted(*v) + ": major version " + std::to_string(*major) +
-                              " is not accepted on topic " + topic);
+            throw RefusedRecord("schema-version " + quoted(*v) + ": major version " + std::to_string(*major) +
+                              " is not accepted on topic " + topic,
+                                "schema_version_refused");
     }
 
     Format format = cfg.format;
@@ -171,11 +173,13 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
             format = Format::protobuf;
         else
             throw RecordError("content-type " + quoted(*ct) + " is not supported (expected application/json or "
-                              "application/x-protobuf)");
+                              "application/x-protobuf)",
+                              "unsupported_content_type");
     }
     if (is_ticketscloud(cfg.message) && format != Format::protobuf)
         throw RecordError(std::string("content-type ") + quoted(*header(record, "content-type")) + " on topic " + topic +
-                          ": " + message_name(cfg.message) + " is protobuf only");
+                          ": " + message_name(cfg.message) + " is protobuf only",
+                          "unsupported_content_type");
 
     const std::string_view value = r.value();
     Anomalies &a = anomalies;
@@ -195,7 +199,8 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
             std::string id;
             if (r.has_key() && !r.key().empty()) {
                 if (!valid_utf8(r.key()) || r.key().size() > kMaxId)
-                    throw RecordError("refund: the record key (the refund id) is not valid UTF-8 of at most 128 bytes");
+                    throw RecordError("refund: the record key (the refund id) is not valid UTF-8 of at most 128 bytes",
+                                      "invalid_field");
                 id = std::string(r.key());
             } else {
                 a.note(anomaly::missing_key, "refund.key");
@@ -214,7 +219,7 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
         case MessageKind::tc_refund_request:
             return entities_of(env, tc::decode_refund_request(value, a));
     }
-    throw RecordError("topic '" + topic + "': unhandled message kind");
+    throw RecordError("topic '" + topic + "': unhandled message kind", "unknown_message");
 }
 
 void RecordConverter::convert(const vsink_record &record, const vsink_emitter &out) const {
@@ -233,7 +238,8 @@ void RecordConverter::convert(const vsink_record &record, const vsink_emitter &o
     report();
     if (std::optional<size_t> refused = emit_all(entities, out))
         throw RecordError("the host refused entity '" + entities[*refused].type + "' (#" + std::to_string(*refused + 1) +
-                          " of " + std::to_string(entities.size()) + ")");
+                          " of " + std::to_string(entities.size()) + ")",
+                          "entity_refused");
 }
 
 }  // namespace vibe

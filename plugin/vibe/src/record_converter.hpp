@@ -22,8 +22,17 @@ namespace vibe {
 
 // A record the plugin refuses for its envelope (unknown topic, channel not
 // allowed, unknown schema major or content-type, ...) rather than its content.
+// `kind` classifies it for the dead-letter queue (vsink.error.class).
 struct RecordError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    RecordError(const std::string &what, std::string error_kind)
+        : std::runtime_error(what), kind(std::move(error_kind)) {}
+    std::string kind;
+};
+
+// A well-formed record a configured rule refuses (a schema major not
+// accepted, a channel not allowed): the dead-letter queue's stage "validate".
+struct RefusedRecord : RecordError {
+    using RecordError::RecordError;
 };
 
 class RecordConverter {

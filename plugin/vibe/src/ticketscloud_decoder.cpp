@@ -2,14 +2,18 @@
 //
 // proto3 has no presence for scalars: an empty string means "absent", and so
 // does 0 for the int64 order and ticket numbers. Timestamps are messages, so
-// their presence is real. Enum value 0 is a real value in every Ticketscloud
-// enum (STAND_BY, EXECUTED, NEW, LTD), not "absent". A value newer than this
-// schema is stored as NULL and noted (unknown_value): guessing a status would
-// write a wrong one, and refusing the record would lose the rest of it.
+// their presence is real; a time no DATETIME column can hold (before 1970,
+// after 9999, nanos outside 0..999999999) is stored as NULL and noted
+// (out_of_range), as in JSON and vibe.v1. Enum value 0 is a real value in
+// every Ticketscloud enum (STAND_BY, EXECUTED, NEW, LTD), not "absent". A
+// value newer than this schema is stored as NULL and noted (unknown_value):
+// guessing a status would write a wrong one, and refusing the record would
+// lose the rest of it.
 #include "ticketscloud_decoder.hpp"
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -30,7 +34,7 @@ Msg parse(std::string_view bytes) {
     Msg msg;
     if (bytes.size() > static_cast<size_t>(INT_MAX) ||
         !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name());
+        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name(), "malformed");
     }
     return msg;
 }
@@ -45,13 +49,23 @@ Opt opt_number(int64_t n) {
     return std::to_string(n);
 }
 
-int64_t to_ms(const google::protobuf::Timestamp &ts) {
-    return ts.seconds() * 1000 + ts.nanos() / 1000000;
+// A Timestamp as milliseconds since the epoch, or absent (noted) when out of
+// range. Checked before multiplying: any int64 seconds arrives on the wire,
+// and seconds * 1000 of one beyond +-9.2e15 overflows (found by fuzz_ticketscloud).
+std::optional<int64_t> to_ms(const google::protobuf::Timestamp &ts, Anomalies &anomalies, const char *field) {
+    constexpr int64_t kMaxTimestampMs = 253402300799999LL;  // 9999-12-31T23:59:59.999Z
+    const int64_t seconds = ts.seconds();
+    const int32_t nanos = ts.nanos();
+    if (seconds < 0 || seconds > kMaxTimestampMs / 1000 || nanos < 0 || nanos > 999999999) {
+        anomalies.note(anomaly::out_of_range, field);
+        return std::nullopt;
+    }
+    return seconds * 1000 + nanos / 1000000;
 }
 
 // Ids are never personal data, so an error may name the field but needs no value.
 const std::string &require(const std::string &value, const std::string &field) {
-    if (value.empty()) throw DecodeError(field + ": missing");
+    if (value.empty()) throw DecodeError(field + ": missing", "missing_field");
     return value;
 }
 
@@ -89,7 +103,7 @@ Organizer decode_partner(std::string_view bytes, Anomalies &anomalies) {
         else
             anomalies.note(anomaly::unknown_value, "partner.currency");
     }
-    if (msg.has_updated_at()) out.updated_at_ms = to_ms(msg.updated_at());
+    if (msg.has_updated_at()) out.updated_at_ms = to_ms(msg.updated_at(), anomalies, "partner.updated_at");
     if (msg.has_legal()) {
         const auto &l = msg.legal();
         Legals legals;
@@ -134,8 +148,9 @@ Event decode_event(std::string_view bytes, const CategoryDictionary &categories,
         out.venue = std::move(venue);
     }
     if (msg.has_lifetime()) {
-        if (msg.lifetime().has_start()) out.start_at_ms = to_ms(msg.lifetime().start());
-        if (msg.lifetime().has_finish()) out.finish_at_ms = to_ms(msg.lifetime().finish());
+        const auto &life = msg.lifetime();
+        if (life.has_start()) out.start_at_ms = to_ms(life.start(), anomalies, "event.lifetime.start");
+        if (life.has_finish()) out.finish_at_ms = to_ms(life.finish(), anomalies, "event.lifetime.finish");
     }
     // An id in Ticketscloud's dictionary, not a name: kept as given, and
     // mapped to a Vibe category only where the topic's dictionary says so.
@@ -205,8 +220,8 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
         out.customer.phone = opt(c.phone());
         out.customer.name = opt(c.name());
     }
-    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at());
-    if (msg.has_done_at()) out.done_at_ms = to_ms(msg.done_at());
+    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at(), anomalies, "order.created_at");
+    if (msg.has_done_at()) out.done_at_ms = to_ms(msg.done_at(), anomalies, "order.done_at");
     out.tickets.reserve(static_cast<size_t>(msg.tickets_size()));
     for (int i = 0; i < msg.tickets_size(); ++i) {
         const auto &t = msg.tickets(i);
@@ -248,8 +263,8 @@ Refund decode_refund_request(std::string_view bytes, Anomalies &anomalies) {
     out.refunds_tickets = out.status == "approved";
     out.order_id = opt(msg.order());
     out.event_id = opt(msg.event());
-    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at());
-    if (msg.has_finished_at()) out.finished_at_ms = to_ms(msg.finished_at());
+    if (msg.has_created_at()) out.created_at_ms = to_ms(msg.created_at(), anomalies, "refund_request.created_at");
+    if (msg.has_finished_at()) out.finished_at_ms = to_ms(msg.finished_at(), anomalies, "refund_request.finished_at");
     out.ticket_ids.reserve(static_cast<size_t>(msg.tickets_size()));
     for (int i = 0; i < msg.tickets_size(); ++i) {
         out.ticket_ids.push_back(

@@ -112,4 +112,12 @@ inline void set_error(vsink_error *err, std::string_view msg) {
     err->buf[n] = '\0';
 }
 
+// The error's class token (ABI 3), e.g. "malformed": see vsink_error.
+inline void set_error_class(vsink_error *err, std::string_view cls) {
+    if (!err || !err->class_buf || err->class_cap == 0) return;
+    size_t n = cls.size() < err->class_cap - 1 ? cls.size() : err->class_cap - 1;
+    std::memcpy(err->class_buf, cls.data(), n);
+    err->class_buf[n] = '\0';
+}
+
 }  // namespace vsink

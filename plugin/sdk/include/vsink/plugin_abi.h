@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define VSINK_ABI_VERSION 2u
+#define VSINK_ABI_VERSION 3u
 #define VSINK_PLUGIN_ENTRY_SYMBOL "vsink_plugin_entry"
 
 /* A borrowed byte span. Not NUL-terminated unless stated. */
@@ -104,15 +104,23 @@ typedef struct vsink_emitter {
 /* Outcome of convert(). */
 typedef enum vsink_status {
     VSINK_OK = 0,
-    VSINK_ERR_RECORD = 1, /* this record is bad (decode error, refused source, ...): skip/DLQ it */
-    VSINK_ERR_FATAL = 2   /* the plugin cannot go on (broken setup): stop the worker */
+    VSINK_ERR_RECORD = 1,  /* this record cannot be decoded (malformed, a required id missing): DLQ it */
+    VSINK_ERR_FATAL = 2,   /* the plugin cannot go on (broken setup): stop the worker */
+    VSINK_ERR_REFUSED = 3  /* (ABI 3) well-formed, but a configured rule refuses it (schema major,
+                              channel allow-list): DLQ it at stage "validate" */
 } vsink_status;
 
 /* Error text written by the plugin into a host-owned buffer (NUL-terminated,
- * truncated to cap). Must never contain personal data. */
+ * truncated to cap). Must never contain personal data.
+ * (ABI 3) class_buf receives a short token classifying the error for the
+ * dead-letter queue's vsink.error.class header, e.g. "malformed",
+ * "missing_field", "channel_refused"; the host passes class_buf = NULL when
+ * it does not want one. */
 typedef struct vsink_error {
     char *buf;
     size_t cap;
+    char *class_buf;
+    size_t class_cap;
 } vsink_error;
 
 /* Topic settings the host read from the mapping and hands to the plugin:

@@ -1,0 +1,207 @@
+#include "worker/transaction_writer.hpp"
+
+#include <thread>
+
+#include "log/log.hpp"
+#include "worker/backoff.hpp"
+
+namespace vsink {
+
+namespace {
+
+// Deadlock and lock wait timeout roll back the transaction but keep the
+// session; anything else transient may have lost the connection.
+bool keeps_connection(const sql::SQLException &e) { return e.getErrorCode() == 1205 || e.getErrorCode() == 1213; }
+
+// The database refused a row of the batch: bisect it.
+struct RowRefused {};
+
+}  // namespace
+
+TransactionWriter::TransactionWriter(Database &db, EntityWriter &writer, OffsetStore &offsets, DeadLetterSink &dlq,
+                                     const WorkerConfig &cfg, const std::atomic<bool> &stop)
+    : db_(db), writer_(writer), offsets_(offsets), dlq_(dlq), cfg_(cfg), stop_(stop) {}
+
+void TransactionWriter::sleep_interruptible(int ms) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (!stop_ && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+WriteStats TransactionWriter::apply_bisecting(const AssembledBatch &b, size_t lo, size_t hi, int depth,
+                                              std::vector<DeadLetter> &letters) {
+    std::vector<const EntityRow *> rows;
+    for (size_t i = lo; i < hi; ++i)
+        for (const auto &r : b.rows[i]) rows.push_back(&r);
+    if (rows.empty()) return {};
+    const std::string sp = "vsink_bisect_" + std::to_string(depth);
+    db_.execute("SAVEPOINT " + sp);
+    try {
+        WriteStats s = writer_.apply(rows);
+        db_.execute("RELEASE SAVEPOINT " + sp);
+        return s;
+    } catch (const sql::SQLException &e) {
+        if (classify(e) != DbFailure::RowRejected) throw;
+        db_.execute("ROLLBACK TO SAVEPOINT " + sp);
+        if (hi - lo == 1) {
+            DeadLetter l;
+            l.stage = stage::database;
+            l.error_class = error_class_name(e);
+            l.message = "the database refused a row: " + describe_rejection(e);
+            l.origin = b.origins[lo];
+            letters.push_back(std::move(l));
+            return {};
+        }
+    }
+    const size_t mid = lo + (hi - lo) / 2;
+    WriteStats s = apply_bisecting(b, lo, mid, depth + 1, letters);
+    s.add(apply_bisecting(b, mid, hi, depth + 1, letters));
+    return s;
+}
+
+std::optional<bool> TransactionWriter::committed(const AssembledBatch &b) {
+    if (b.next.empty()) return false;  // nothing tells: expiry only, re-run it
+    try {
+        db_.disconnect();
+        db_.connect();
+        std::vector<TopicPartition> tps;
+        for (const auto &[tp, off] : b.next) tps.push_back(tp);
+        const auto stored = offsets_.load(tps);
+        for (const auto &[tp, off] : b.next) {
+            auto it = stored.find(tp);
+            if (it == stored.end() || it->second != off) return false;
+        }
+        return true;
+    } catch (const sql::SQLException &) {
+        db_.disconnect();
+        return std::nullopt;
+    }
+}
+
+TransactionResult TransactionWriter::write(const AssembledBatch &b, const ExpectedOffsets &expected, bool expire_parked) {
+    Backoff bo(cfg_.retry.initial_backoff_ms, cfg_.retry.max_backoff_ms);
+    const auto started = Clock::now();
+    bool bisect = false;
+    std::vector<TopicPartition> partitions;
+    for (const auto &[tp, off] : b.next) partitions.push_back(tp);
+
+    while (true) {
+        TransactionResult r;
+        bool committing = false;
+        try {
+            if (!db_.connected()) db_.connect();
+            writer_.begin_transaction();
+            db_.begin();
+
+            // The fence: these partitions must still be where this worker left them.
+            if (!partitions.empty()) {
+                r.stored = offsets_.lock(partitions);
+                for (const TopicPartition &tp : partitions) {
+                    auto e = expected.find(tp);
+                    auto s = r.stored.find(tp);
+                    const bool same = e != expected.end() && (s == r.stored.end() ? !e->second.has_value()
+                                                                                 : e->second.value_or(-1) == s->second);
+                    if (!same) r.fenced.push_back(tp);
+                }
+                if (!r.fenced.empty()) {
+                    db_.rollback();
+                    r.outcome = TransactionResult::Outcome::Fenced;
+                    return r;
+                }
+            }
+
+            r.letters = b.refused;
+            if (!bisect) {
+                std::vector<const EntityRow *> rows;
+                for (const auto &rec : b.rows)
+                    for (const auto &row : rec) rows.push_back(&row);
+                try {
+                    r.stats = writer_.apply(rows);
+                } catch (const sql::SQLException &e) {
+                    if (classify(e) != DbFailure::RowRejected) throw;
+                    throw RowRefused{};
+                }
+            } else {
+                r.stats = apply_bisecting(b, 0, b.size(), 0, r.letters);
+            }
+            for (const RejectedRow &x : r.stats.rejected)
+                r.letters.push_back({stage::database, x.error_class,
+                                     "the database refused parked row of " + x.entity + ": " + x.reason, x.origin});
+            if (expire_parked) {
+                for (const ParkedRow &p : writer_.parking().take_expired(cfg_.parking.max_age_s, 500)) {
+                    DeadLetter l;
+                    l.stage = stage::parked_expired;
+                    l.error_class = "parent_missing";
+                    l.message = (p.row.def ? p.row.def->name : std::string("a row")) + " waited " +
+                                std::to_string(p.age_s) + " s for its parent in " + p.parent_table +
+                                " (limit worker.parking.max_age_s=" + std::to_string(cfg_.parking.max_age_s) + ")";
+                    l.origin = p.row.origin;
+                    r.letters.push_back(std::move(l));
+                }
+            }
+            if (!r.letters.empty() && !cfg_.errors.tolerate_all) {
+                db_.rollback();
+                throw ToleranceExceeded("cannot apply " + describe(r.letters.front()) +
+                                        "; worker.errors.tolerance is none: stopping, offsets unmoved");
+            }
+            // Acknowledged by the cluster before the offsets past them commit.
+            dlq_.publish(r.letters);
+            offsets_.store(b.next);
+            committing = true;
+            db_.commit();
+            r.outcome = TransactionResult::Outcome::Committed;
+            return r;
+        } catch (const RowRefused &) {
+            db_.rollback();
+            bisect = true;  // find the record(s) at fault, commit the rest
+            continue;
+        } catch (const DeadLetterError &e) {
+            db_.rollback();
+            ++retries_;
+            if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
+            const int wait = bo.next_ms();
+            logger()->warn("{}; the batch waits, retrying in {} ms (attempt {})", e.what(), wait, bo.attempts());
+            sleep_interruptible(wait);
+            continue;
+        } catch (const sql::SQLException &e) {
+            const DbFailure f = classify(e);
+            if (committing && f != DbFailure::Fatal) {
+                // The COMMIT was sent; did it land? The stored offsets say (C8).
+                const std::optional<bool> done = committed(b);
+                if (done && *done) {
+                    logger()->warn("database COMMIT outcome was unknown ({}); the stored offsets show it committed",
+                                   describe(e));
+                    r.outcome = TransactionResult::Outcome::Committed;
+                    r.commit_was_unknown = true;
+                    return r;
+                }
+                if (!done) {
+                    // Cannot tell now: re-read from the stored offsets once the
+                    // database is back (the fence keeps a repeat out).
+                    logger()->warn("database COMMIT outcome unknown ({}); the batch will be re-read from the stored offsets",
+                                   describe(e));
+                    ++retries_;
+                    return TransactionResult{};
+                }
+            } else {
+                db_.rollback();
+            }
+            switch (f) {
+            case DbFailure::Fatal: throw DatabaseFatal("database: " + describe(e));
+            case DbFailure::RowRejected:
+                if (bisect) throw DatabaseFatal("database rejected a row outside any record: " + describe_rejection(e));
+                bisect = true;
+                continue;
+            case DbFailure::Retry: break;
+            }
+            ++retries_;
+            if (!keeps_connection(e)) db_.disconnect();
+            if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
+            const int wait = bo.next_ms();
+            logger()->warn("database transaction failed, retrying in {} ms (attempt {}): {}", wait, bo.attempts(),
+                           describe(e));
+            sleep_interruptible(wait);
+        }
+    }
+}
+
+}  // namespace vsink
