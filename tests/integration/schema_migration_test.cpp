@@ -154,16 +154,27 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
                                     .timestamp_ms("created_at", 1740997200123)
                                     .null("done_at")
                                     .hex();
+    // The previous version's parking lot: no record columns, no entity key.
+    f.db().exec("DROP TABLE sink_parked");
+    f.db().exec("CREATE TABLE `sink_parked` (`id` BIGINT NOT NULL AUTO_INCREMENT, `parent_table` VARCHAR(64) NOT NULL,"
+                " `parent_key` VARBINARY(1024) NOT NULL, `entity` VARCHAR(64) NOT NULL, `payload` MEDIUMBLOB NOT NULL,"
+                " `topic` VARCHAR(249) NOT NULL, `kafka_partition` INT NOT NULL, `kafka_offset` BIGINT NOT NULL,"
+                " `parked_at` DATETIME(3) NOT NULL, PRIMARY KEY (`id`),"
+                " KEY `by_parent` (`parent_table`, `parent_key`(255))) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+                " COLLATE=utf8mb4_bin");
     f.db().exec("INSERT INTO sink_parked (parent_table, parent_key, entity, payload, topic, kafka_partition,"
                 " kafka_offset, parked_at) VALUES ('events', CONCAT('ticketland', CHAR(31), 'ev-late'), 'order', X'" +
-                payload + "', 'old.topic', 0, 41, '2025-03-01 00:00:00.000')");
+                payload + "', 'old.topic', 0, 41, UTC_TIMESTAMP(3))");  // recent: within the age limit
 
     auto [first, out] = f.run_cli({"schema", "--apply"});
     INFO(out);
     REQUIRE(first.success());
-    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s) present, 8 column(s) added, 4 renamed, 2 relaxed in "
+    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s) present, 15 column(s) added, 4 renamed, 2 relaxed in "
                                     "database " + f.database()));
-    CHECK(count_lines_starting(out, "ALTER TABLE ") == 14);
+    CHECK(count_lines_starting(out, "ALTER TABLE ") == 21);
+    // The parking lot gains the record columns and indexes of this version.
+    CHECK_THAT(out, Catch::Contains("ALTER TABLE `sink_parked` ADD COLUMN `record_value` MEDIUMBLOB NULL\n") &&
+                        Catch::Contains("ALTER TABLE `sink_parked` ADD KEY `by_entity` (`entity`, `entity_key`(255))\n"));
     CHECK_THAT(out, Catch::Contains("ALTER TABLE `events` RENAME COLUMN `source` TO `system`\n"));
     CHECK_THAT(out, Catch::Contains("ALTER TABLE `orders` ADD COLUMN `channel` VARCHAR(128) AFTER `organizer_id`\n"));
     CHECK_THAT(out, Catch::Contains("ALTER TABLE `tickets` MODIFY COLUMN `status` varchar(16) CHARACTER SET utf8mb4 "

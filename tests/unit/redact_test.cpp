@@ -37,6 +37,11 @@ TEST_CASE("redact: database messages keep identifiers and hide quoted values", "
     CHECK(redact_db_message("Unknown column 'channel' in 'field list'") ==
           "Unknown column 'channel' in '**Hidden**'");
     CHECK(redact_db_message("unterminated 'secret") == "unterminated '**Hidden**");
+    // The server's own apostrophes open no value.
+    CHECK(redact_db_message("Can't connect to server on '127.0.0.1' (115)") ==
+          "Can't connect to server on '127.0.0.1' (115)");
+    CHECK(redact_db_message("Can't write, duplicate key in table 'orders'") ==
+          "Can't write, duplicate key in table 'orders'");
 }
 
 TEST_CASE("redact: a URL's password is hidden, the rest kept", "[redact]") {

@@ -4,6 +4,7 @@
 //   sinkhost check --config FILE     validate config, mappings, plugin, database
 //   sinkhost offsets --config FILE   show (or --reset) the stored offsets
 //   sinkhost parked --config FILE    what waits for a parent, and since when ([--list])
+//   sinkhost dlq replay --config FILE   feed the dead-letter queue back through the plugin
 //   sinkhost version
 #include <CLI/CLI.hpp>
 
@@ -24,6 +25,7 @@
 #include "persistence/schema_migrator.hpp"
 #include "persistence/sql_text.hpp"
 #include "plugin/plugin_library.hpp"
+#include "worker/dead_letter_replay.hpp"
 #include "worker/sink_worker.hpp"
 
 #ifndef VSINK_VERSION
@@ -60,6 +62,21 @@ int cmd_run(const std::string &config_path, bool stop_at_end) {
     worker.run(opts);
     g_worker = nullptr;
     logger()->info("sinkhost stopped cleanly");
+    return 0;
+}
+
+// Feeds the dead-letter queue back through the plugin (see dead_letter_replay.hpp).
+int cmd_dlq_replay(const std::string &config_path, bool from_beginning) {
+    WorkerConfig cfg = load_worker_config(config_path);
+    setup_logging(cfg.log.level, cfg.log.format);
+    const Mapping mapping = Mapping::load(cfg.mapping_paths);
+    auto lib = PluginLibrary::open(cfg.plugin_path);
+    PluginInstance plugin(lib, mapping.topics());
+    ReplayOptions opts;
+    opts.from_beginning = from_beginning;
+    const ReplayReport r = replay_dead_letters(cfg, mapping, plugin, opts);
+    std::cout << "replayed " << r.read << " record(s) of " << cfg.errors.dead_letter_queue.topic << ": " << r.applied
+              << " applied, " << r.dead_lettered << " dead-lettered again, " << r.ignored << " not ours\n";
     return 0;
 }
 
@@ -246,6 +263,14 @@ int main(int argc, char **argv) {
     parked->add_option("--config,-c", config, "worker YAML file")->required();
     parked->add_flag("--list", list_parked, "also list each row: where it came from and the key it waits for");
     parked->add_option("--limit", list_limit, "rows to list at most")->capture_default_str();
+    auto *dlq = app.add_subcommand("dlq", "the dead-letter queue");
+    dlq->require_subcommand(1);
+    bool from_beginning = false;
+    auto *replay = dlq->add_subcommand(
+        "replay", "feed the dead-letter queue back through the plugin (rows only fill what is missing); "
+                  "records that still fail go back to it");
+    replay->add_option("--config,-c", config, "worker YAML file")->required();
+    replay->add_flag("--from-beginning", from_beginning, "replay every letter, not just those after the last replay");
     app.add_subcommand("version", "print the version, the plugin ABI version and the librdkafka version");
 
     CLI11_PARSE(app, argc, argv);
@@ -255,6 +280,7 @@ int main(int argc, char **argv) {
         if (check->parsed()) return cmd_check(config);
         if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
         if (parked->parsed()) return cmd_parked(config, list_parked, list_limit);
+        if (replay->parsed()) return cmd_dlq_replay(config, from_beginning);
         std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ", librdkafka "
                   << RdKafka::version_str() << ")\n";
         return 0;

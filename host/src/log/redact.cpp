@@ -63,7 +63,8 @@ bool identifier(std::string_view v) {
 bool names_an_object(const std::string &s, size_t quote, std::string_view value) {
     if (!identifier(value)) return false;
     // A database user and its host ('vsink'@'10.0.0.1') are not customer data either.
-    static const char *kWords[] = {"column ", "key ", "table ", "database ", "constraint ", "index ", "user ", "@"};
+    static const char *kWords[] = {"column ", "key ", "table ", "database ", "constraint ", "index ", "user ", "@",
+                                   "server on "};
     for (const char *w : kWords) {
         const size_t n = std::char_traits<char>::length(w);
         if (quote < n) continue;
@@ -99,7 +100,17 @@ std::string redact(std::string_view text) {
 
 std::string redact_db_message(std::string_view text) {
     std::string s(text);
-    for (size_t open = s.find('\''); open != std::string::npos;) {
+    // The server's own words hold apostrophes too ("Can't connect"): a quote
+    // between two letters opens no value.
+    auto opening_quote = [&s](size_t from) {
+        for (size_t q = s.find('\'', from); q != std::string::npos; q = s.find('\'', q + 1)) {
+            const bool contraction = q > 0 && q + 1 < s.size() && std::isalpha(static_cast<unsigned char>(s[q - 1])) &&
+                                     std::isalpha(static_cast<unsigned char>(s[q + 1]));
+            if (!contraction) return q;
+        }
+        return std::string::npos;
+    };
+    for (size_t open = opening_quote(0); open != std::string::npos;) {
         size_t close = s.find('\'', open + 1);
         if (close == std::string::npos) {  // unterminated: hide the rest
             s.replace(open + 1, std::string::npos, kHidden);
@@ -116,7 +127,7 @@ std::string redact_db_message(std::string_view text) {
             s.replace(open + 1, close - open - 1, kHidden);
             close = open + 1 + kHidden.size();
         }
-        open = s.find('\'', close + 1);
+        open = opening_quote(close + 1);
     }
     return redact(s);
 }

@@ -37,6 +37,8 @@ SinkWorker::~SinkWorker() { close_consumer(); }
 
 void SinkWorker::close_consumer() {
     if (!consumer_) return;
+    // Messages still held keep librdkafka's handle from being destroyed.
+    batch_.clear();
     // close() leaves the group and serves the last callbacks; a broker that
     // never answers must not keep the process: past the deadline the
     // consumer is abandoned to the exiting process.
@@ -142,8 +144,11 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
                               std::vector<RdKafka::TopicPartition *> &partitions) {
     // Runs inside consume(): no exception may cross librdkafka's C frames,
     // and it returns within a deadline (C9).
-    watch_.note_alive();
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+        // An assignment comes from the group coordinator: a broker answered.
+        // (A revoke does not say so: the session may have timed out while the
+        // cluster is unreachable.)
+        watch_.note_alive();
         std::vector<TopicPartition> tps;
         for (auto *p : partitions) tps.emplace_back(p->topic(), p->partition());
         std::map<TopicPartition, int64_t> stored;

@@ -149,6 +149,10 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
             committing = true;
             db_.commit();
             r.outcome = TransactionResult::Outcome::Committed;
+            if (bo.attempts() > 0)
+                logger()->info("transaction committed after {} failed attempt(s) over {} ms: the database is back",
+                               bo.attempts(),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
             return r;
         } catch (const RowRefused &) {
             db_.rollback();
