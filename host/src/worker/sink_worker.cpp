@@ -229,8 +229,9 @@ void SinkWorker::process_batch() {
         throw FatalError(e.what());
     }
     TransactionResult r;
+    const bool expire = expiry_due();
     try {
-        r = txn_.write(b, owned_, expiry_due());
+        r = txn_.write(b, owned_, expire);
     } catch (const ToleranceExceeded &e) {
         throw FatalError(e.what());
     } catch (const DatabaseFatal &e) {
@@ -259,7 +260,7 @@ void SinkWorker::process_batch() {
         rewind_batch();
         return;
     }
-    last_expiry_ = expiry_due() ? Clock::now() : last_expiry_;
+    if (expire) last_expiry_ = Clock::now();
     counters_.records += batch_.size();
     counters_.batches += 1;
     account(r, b);
