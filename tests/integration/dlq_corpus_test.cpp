@@ -411,7 +411,7 @@ std::vector<Bad> corpus() {
     c.push_back({"an id longer than 128 bytes (JSON)", kOrgs, long_id, R"({"id":")" + long_id + R"(",)" + P + "}",
                  json_headers(), "database", "ER_DATA_TOO_LONG"});
     c.push_back({"U+001F in the id (JSON escape)", kOrgs, "b-org-10", R"({"id":"b-org\u001f10",)" + P + "}", json_headers(),
-                 "decode", "entity_refused"});
+                 "decode", "invalid_key"});
     c.push_back({"a tombstone", kOrgs, "b-org-11", std::nullopt, json_headers(), "decode", "tombstone"});
     c.push_back({"content-type text/csv", kOrgs, "b-org-12", R"({"id":"b-org-12",)" + P + "}",
                  with(json_headers(), "content-type", "text/csv"), "decode", "unsupported_content_type"});
@@ -439,7 +439,7 @@ std::vector<Bad> corpus() {
                  json_headers(), "decode", "malformed"});
     c.push_back({"U+001F in the organizer_id parent link (JSON)", kEvents, "b-evt-3",
                  R"({"id":"b-evt-3","name":"x","organizer_id":"base\u001forg",)" + P + "}", json_headers(), "decode",
-                 "entity_refused"});
+                 "invalid_key"});
     {
         tcpb::Event e;  // a Ticketscloud event on a vibe.v1 topic: its bytes are no vibe.v1.Event
         e.set_id("b-evt-4");
@@ -522,7 +522,7 @@ std::vector<Bad> corpus() {
     c.push_back({"a refund key longer than 128 bytes", kRefunds, std::string(129, 'r'),
                  "{" + P + R"(,"ticket_ids":["base-tkt-1"]})", json_headers(), "decode", "invalid_field"});
     c.push_back({"U+001F in the refund key", kRefunds, std::string("b-rfd\x1f" "3"), "{" + P + R"(,"ticket_ids":["base-tkt-1"]})",
-                 json_headers(), "decode", "entity_refused"});
+                 json_headers(), "decode", "invalid_key"});
     c.push_back({"a null ticket id in ticket_ids (JSON)", kRefunds, "b-rfd-4", "{" + P + R"(,"ticket_ids":["base-tkt-1",null]})",
                  json_headers(), "decode", "missing_field"});
     c.push_back({"an object in ticket_ids (JSON)", kRefunds, "b-rfd-5", "{" + P + R"(,"ticket_ids":[{"id":"base-tkt-1"}]})",

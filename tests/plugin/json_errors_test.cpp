@@ -69,7 +69,9 @@ TEST_CASE("invalid JSON: RapidJSON's reason and the byte offset", "[json][errors
     CHECK_THAT(order_error("{} x"), Contains("must not be followed by other values"));
     CHECK_THAT(order_error(R"({"id":"o1",})"), Equals("order: invalid JSON at byte 11: Missing a name for object member."));
     CHECK_THAT(event_error("{\"id\":\"e\xff\"}"), Contains("Invalid encoding in string"));
-    CHECK_THAT(event_error(R"({"id":"e","start_at":1e400})"), Contains("Number too big"));
+    // A number too big for a double is no syntax error: it is read as out of
+    // range (json_tolerant_test.cpp); in an id it is still refused.
+    CHECK_THAT(event_error(R"({"id":1e400})"), Contains("event.id"));
     CHECK_THAT(event_error(R"({"id":"e","start_at":NaN})"), StartsWith("event: invalid JSON"));
 }
 

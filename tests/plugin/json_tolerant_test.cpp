@@ -667,3 +667,40 @@ TEST_CASE("anomalies name fields, never their values", "[json][tolerant]") {
     for (const std::string &a : r.anomalies)
         for (const char *pii : {"anna", "+7900", "Анна", "Петрова"}) CHECK(a.find(pii) == std::string::npos);
 }
+
+TEST_CASE("a number too large for a double in an optional field is NULL, never a refused record",
+          "[json][tolerant][event]") {
+    // RapidJSON refuses 1e400 for the whole document; it is read as out of range.
+    for (auto [member, value] : std::vector<std::pair<std::string, std::string>>{
+             {"start_at", "1e400"}, {"finish_at", "-1e400"}, {"offset", "1E+999"}}) {
+        INFO(member << " " << value);
+        Result r = event(R"({"id":"e","organizer_id":"o",")" + member + "\":" + value + "}");
+        REQUIRE(types(r.entities) == Names{"event"});
+        CHECK(r.entities[0].is_null(member == "offset" ? "utc_offset_hours" : member));
+        CHECK(r.anomalies == Names{"out_of_range event." + member});
+    }
+    Result two = event(R"({"id":"e","organizer_id":"o","start_at":1e400,"finish_at":2e999})");
+    CHECK(two.anomalies == Names{"out_of_range event.start_at", "out_of_range event.finish_at"});
+    Result t = ticket(R"({"id":"t1","event_id":"e1","price_nominal":1e400})");
+    REQUIRE(types(t.entities) == Names{"ticket"});
+    CHECK(t.entities[0].is_null("price_nominal"));
+    CHECK(t.anomalies == Names{"missing_value ticket.status", "out_of_range ticket.price_nominal"});
+}
+
+TEST_CASE("a lone low surrogate escape is malformed JSON, as a lone high one is; a pair is read",
+          "[json][errors]") {
+    for (const std::string text : {R"(bad \udc00 text)", R"(\uDFFF)", R"(\ud83d x \ude00)"}) {
+        INFO(text);
+        try {
+            event(R"({"id":"e","organizer_id":"o","description":")" + text + R"("})");
+            FAIL("accepted");
+        } catch (const vibe::DecodeError &e) {
+            CHECK(e.kind == "malformed");
+            CHECK_THAT(e.what(), Catch::Contains("surrogate"));
+        }
+    }
+    CHECK_THROWS_AS(event(R"({"id":"e","organizer_id":"o","description":"\ud800 alone"})"), vibe::DecodeError);
+    Result ok = event(R"({"id":"e","organizer_id":"o","description":"smile \ud83d\ude00 \\udc00 is text"})");
+    REQUIRE(types(ok.entities) == Names{"event"});
+    CHECK(ok.entities[0].str("description") == "smile \xF0\x9F\x98\x80 \\udc00 is text");
+}

@@ -63,10 +63,13 @@ AssembledBatch BatchAssembler::assemble(const std::vector<ConsumedRecord> &recor
             // Reasons name fields, never values: no personal data.
             DeadLetter l;
             l.origin = origin;
-            if (rc == VSINK_OK) {
+            if (!collector_.record_error().empty()) {
+                // The host refused an entity (the plugin then gives up on the
+                // record): the host's reason is the precise one.
                 l.stage = stage::decode;
-                l.error_class = "missing_key";
-                l.message = collector_.record_error();
+                const std::string &why = collector_.record_error();
+                l.error_class = why.find("has no value for key column") != std::string::npos ? "missing_key" : "invalid_key";
+                l.message = why;
             } else {
                 l.stage = rc == VSINK_ERR_REFUSED ? stage::validate : stage::decode;
                 l.error_class = error_class;

@@ -31,7 +31,8 @@ WriteStats TransactionWriter::apply_bisecting(const AssembledBatch &b, size_t lo
                                               std::vector<DeadLetter> &letters) {
     std::vector<const EntityRow *> rows;
     for (size_t i = lo; i < hi; ++i)
-        for (const auto &r : b.rows[i]) rows.push_back(&r);
+        if (!known_bad_.count(i))
+            for (const auto &r : b.rows[i]) rows.push_back(&r);
     if (rows.empty()) return {};
     const std::string sp = "vsink_bisect_" + std::to_string(depth);
     db_.execute("SAVEPOINT " + sp);
@@ -41,16 +42,20 @@ WriteStats TransactionWriter::apply_bisecting(const AssembledBatch &b, size_t lo
         return s;
     } catch (const sql::SQLException &e) {
         if (classify(e) != DbFailure::RowRejected) throw;
-        db_.execute("ROLLBACK TO SAVEPOINT " + sp);
         if (hi - lo == 1) {
             DeadLetter l;
             l.stage = stage::database;
             l.error_class = error_class_name(e);
             l.message = "the database refused a row: " + describe_rejection(e);
             l.origin = b.origins[lo];
+            // Known before the rollback: a row over max_allowed_packet makes
+            // the server drop the connection, and the retry must skip it.
+            known_bad_[lo] = l;
             letters.push_back(std::move(l));
+            db_.execute("ROLLBACK TO SAVEPOINT " + sp);
             return {};
         }
+        db_.execute("ROLLBACK TO SAVEPOINT " + sp);
     }
     const size_t mid = lo + (hi - lo) / 2;
     WriteStats s = apply_bisecting(b, lo, mid, depth + 1, letters);
@@ -81,6 +86,7 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
     Backoff bo(cfg_.retry.initial_backoff_ms, cfg_.retry.max_backoff_ms);
     const auto started = Clock::now();
     bool bisect = false;
+    known_bad_.clear();
     std::vector<TopicPartition> partitions;
     for (const auto &[tp, off] : b.next) partitions.push_back(tp);
 
@@ -110,6 +116,7 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
             }
 
             r.letters = b.refused;
+            for (const auto &[i, l] : known_bad_) r.letters.push_back(l);
             if (!bisect) {
                 std::vector<const EntityRow *> rows;
                 for (const auto &rec : b.rows)

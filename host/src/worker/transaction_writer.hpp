@@ -90,6 +90,9 @@ private:
     const WorkerConfig &cfg_;
     const std::atomic<bool> &stop_;
     uint64_t retries_ = 0;
+    // Records of the batch being written that the database refused, kept
+    // across attempts: index -> their letter.
+    std::map<size_t, DeadLetter> known_bad_;
     std::chrono::milliseconds max_in_place_retry_{60000};
 };
 

@@ -1,6 +1,7 @@
 #include "json_decoder.hpp"
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <unordered_set>
 
@@ -18,6 +19,50 @@ namespace {
 // stack. Encoding validation: text columns only ever receive valid UTF-8.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
+// The offset of a \uDC00-\uDFFF escape that no \uD800-\uDBFF escape
+// precedes: RapidJSON refuses a lone high surrogate but decodes a lone low
+// one into bytes that are not UTF-8. npos when there is none.
+size_t lone_low_surrogate(std::string_view json) {
+    auto hex4 = [&](size_t at) -> long {
+        if (at + 4 > json.size()) return -1;
+        long v = 0;
+        for (size_t k = at; k < at + 4; ++k) {
+            const char c = json[k];
+            const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        return v;
+    };
+    size_t after_high = std::string_view::npos;  // where an escape must follow a high surrogate
+    for (size_t i = json.find('\\'); i != std::string_view::npos && i + 1 < json.size(); i = json.find('\\', i)) {
+        if (json[i + 1] != 'u') {
+            i += 2;
+            continue;
+        }
+        const long cp = hex4(i + 2);
+        if (cp >= 0xDC00 && cp <= 0xDFFF && after_high != i) return i;
+        after_high = cp >= 0xD800 && cp <= 0xDBFF ? i + 6 : std::string_view::npos;
+        i += 6;
+    }
+    return std::string_view::npos;
+}
+
+// A number too large for a double (1e400) makes RapidJSON refuse the whole
+// document; an optional field must not refuse a record (CONTRACT.md §2). The
+// number is read as the largest double of its sign instead, which every
+// range check then stores as NULL and counts as out_of_range.
+bool clamp_huge_number(std::string &json, size_t at) {
+    size_t end = at;
+    while (end < json.size() && (std::isdigit(static_cast<unsigned char>(json[end])) || json[end] == '-' ||
+                                 json[end] == '+' || json[end] == '.' || json[end] == 'e' || json[end] == 'E'))
+        ++end;
+    if (end == at) return false;
+    const bool negative = json[at] == '-';
+    json.replace(at, end - at, negative ? "-1e308" : "1e308");
+    return true;
+}
+
 // Owns the parsed document; root() is the message object.
 class Message {
 public:
@@ -32,6 +77,19 @@ public:
         size_t skipped = 0;
         if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(skipped = 3);
         doc_.Parse<kParseFlags>(json.data(), json.size());
+        if (doc_.HasParseError() && doc_.GetParseError() == rapidjson::kParseErrorNumberTooBig) {
+            std::string copy(json);
+            for (int tries = 0; tries < 64 && doc_.HasParseError() &&
+                                doc_.GetParseError() == rapidjson::kParseErrorNumberTooBig &&
+                                clamp_huge_number(copy, doc_.GetErrorOffset());
+                 ++tries)
+                doc_.Parse<kParseFlags>(copy.data(), copy.size());
+        }
+        if (!doc_.HasParseError())
+            if (size_t at = lone_low_surrogate(json); at != std::string_view::npos)
+                throw DecodeError(std::string(kind) + ": invalid JSON at byte " + std::to_string(skipped + at) +
+                                      ": a low surrogate escape without its high surrogate",
+                                  "malformed");
         if (doc_.HasParseError())
             throw DecodeError(std::string(kind) + ": invalid JSON at byte " +
                               std::to_string(skipped + doc_.GetErrorOffset()) + ": " +
