@@ -186,9 +186,6 @@ bool has_keep_when_null(const EntityDef &def) {
     return std::find(def.keep_when_null.begin(), def.keep_when_null.end(), true) != def.keep_when_null.end();
 }
 
-// Bytes per multi-row INSERT into sink_parked: parked rows carry their whole
-// record, so statements are cut by size as well as by rows.
-constexpr size_t kParkBytesPerInsert = 512 * 1024;
 
 }  // namespace
 
@@ -299,10 +296,13 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
         enc[i].bytes = 256 + enc[i].payload.size() + enc[i].headers.size() + rows[i].parent_key.size() +
                        (src && src->key ? src->key->size() : 0) + (src && src->value ? src->value->size() : 0);
     }
+    // Parked rows carry their whole record: statements are cut by size as
+    // well as by rows, under the server's max_allowed_packet.
+    const size_t budget = db_.max_packet() / 2;
     size_t statements = 0;
     for (size_t start = 0; start < rows.size();) {
         size_t n = 0, bytes = 0;
-        while (start + n < rows.size() && n < kRowsPerInsert && (n == 0 || bytes + enc[start + n].bytes <= kParkBytesPerInsert))
+        while (start + n < rows.size() && n < kRowsPerInsert && (n == 0 || bytes + enc[start + n].bytes <= budget))
             bytes += enc[start + n++].bytes;
         std::string q =
             "INSERT INTO `sink_parked` (`parent_table`, `parent_key`, `entity`, `payload`, `topic`, `kafka_partition`, "

@@ -91,9 +91,15 @@ void SinkWorker::create_consumer() {
             throw FatalError(cfg_.path + ": kafka." + k + ": " + err);
     };
     if (!cfg_.kafka.count("auto.offset.reset")) set("auto.offset.reset", "earliest");  // lose nothing by default
+    // A bounded prefetch: librdkafka's default (64 MiB) queues whole
+    // partitions after a restart before others start, and costs memory.
+    if (!cfg_.kafka.count("queued.max.messages.kbytes")) set("queued.max.messages.kbytes", "8192");
     for (const auto &[k, v] : cfg_.kafka) set(k, v);
     set("group.id", cfg_.group_id);
     set("enable.auto.commit", "false");
+    // The end of each partition is reported as it is reached: --stop-at-end
+    // knows it without asking the broker per partition (B1).
+    set("enable.partition.eof", "true");
     set("enable.auto.offset.store", "false");
     if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb *>(this), err) != RdKafka::Conf::CONF_OK)
         throw FatalError("kafka: " + err);
@@ -162,6 +168,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         }
         std::string list;
         resumed_at_ = stored;
+        at_end_.clear();
         owned_.clear();
         for (auto *p : partitions) {
             auto it = stored.find({p->topic(), p->partition()});
@@ -189,6 +196,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         rewind_.clear();
         assignment_.clear();
         resumed_at_.clear();
+        at_end_.clear();
         owned_.clear();
         consumer->unassign();
         logger()->info("revoked {} partition(s)", partitions.size());
@@ -201,6 +209,7 @@ void SinkWorker::rewind_batch() {
         const TopicPartition tp{m->topic_name(), m->partition()};
         auto it = rewind_.find(tp);
         if (it == rewind_.end() || m->offset() < it->second) rewind_[tp] = m->offset();
+        at_end_.erase(tp);
     }
     batch_.clear();
 }
@@ -338,6 +347,7 @@ void SinkWorker::resync() {
                     throw std::runtime_error("seek failed");
                 }
                 if (it != stored.end()) owned_[tp] = it->second;
+                at_end_.erase(tp);  // read again from there
                 logger()->info("database is back: {} resumes at offset {}", tp_text(tp.first, tp.second), target);
             }
             rewind_.clear();
@@ -355,8 +365,12 @@ void SinkWorker::resync() {
 
 bool SinkWorker::caught_up() {
     if (assignment_.empty() || !batch_.empty() || !rewind_.empty()) return false;
+    // Partitions whose end the consumer reported since their last record need
+    // no question to the broker; the others are asked (their watermarks).
     std::vector<RdKafka::TopicPartition *> tps;
-    for (const auto &tp : assignment_) tps.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    for (const auto &tp : assignment_)
+        if (!at_end_.count(tp)) tps.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    if (tps.empty()) return true;
     bool done = consumer_->position(tps) == RdKafka::ERR_NO_ERROR;
     for (auto *p : tps) {
         if (!done) break;
@@ -441,11 +455,15 @@ void SinkWorker::run(const RunOptions &opts) {
         switch (m->err()) {
         case RdKafka::ERR_NO_ERROR:
             watch_.note_alive();
+            at_end_.erase({m->topic_name(), m->partition()});
             if (batch_.empty()) batch_started = Clock::now();
             batch_.push_back(std::move(m));
             break;
         case RdKafka::ERR__TIMED_OUT:
-        case RdKafka::ERR__PARTITION_EOF: idle = true; break;
+        case RdKafka::ERR__PARTITION_EOF:
+            at_end_.insert({m->topic_name(), m->partition()});
+            idle = true;
+            break;
         case RdKafka::ERR__FATAL: throw FatalError("kafka: fatal consumer error: " + m->errstr());
         default:
             logger()->warn("kafka: {}", m->errstr());

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -129,6 +130,8 @@ private:
     // database), so that a partition with nothing left to read is known to be
     // at its end although its consumer position stays unset.
     std::map<TopicPartition, int64_t> resumed_at_;
+    // Assigned partitions the consumer reported at their end since their last record.
+    std::set<TopicPartition> at_end_;
     // Partitions to seek back after an abandoned batch: first offset not applied.
     std::map<TopicPartition, int64_t> rewind_;
     std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka
