@@ -687,7 +687,7 @@ TEST_CASE("a number too large for a double in an optional field is NULL, never a
     CHECK(t.anomalies == Names{"missing_value ticket.status", "out_of_range ticket.price_nominal"});
 }
 
-TEST_CASE("a lone low surrogate escape is malformed JSON, as a lone high one is; a pair is read",
+TEST_CASE("a lone low surrogate escape is malformed JSON, as a lone high one is, and a pair is read",
           "[json][errors]") {
     for (const std::string text : {R"(bad \udc00 text)", R"(\uDFFF)", R"(\ud83d x \ude00)"}) {
         INFO(text);
