@@ -1,0 +1,455 @@
+// TransactionWriter against a real MariaDB (no broker): a fresh database with
+// the project's schema, the real EntityWriter and OffsetStore, and test
+// doubles for the dead-letter queue. Rows are built by hand.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mapping/mapping.hpp"
+#include "persistence/database.hpp"
+#include "persistence/entity_writer.hpp"
+#include "persistence/offset_store.hpp"
+#include "persistence/schema_migrator.hpp"
+#include "worker/transaction_writer.hpp"
+
+#include <vsink/test/database.hpp>
+#include <vsink/test/server_env.hpp>
+#include <vsink/test/unique_name.hpp>
+
+namespace {
+
+using vsink::AssembledBatch;
+using vsink::DeadLetter;
+using vsink::DeadLetterError;
+using vsink::EntityRow;
+using vsink::ExpectedOffsets;
+using vsink::RecordOrigin;
+using vsink::SourceRecord;
+using vsink::TopicPartition;
+using vsink::TransactionResult;
+using vsink::Value;
+using Outcome = vsink::TransactionResult::Outcome;
+
+const std::string kTopic = "ticketland.orders.organizers";
+const std::string kOrdersTopic = "ticketland.orders.orders";
+const std::string kGroup = "txn-test";
+
+std::string source_dir() {
+    const char *v = std::getenv("VSINK_SOURCE_DIR");
+    if (!v || !*v) throw std::runtime_error("VSINK_SOURCE_DIR is not set: run the tests through scripts/test");
+    return v;
+}
+
+// A letter as the sink saw it when publish() was called (the origin's record
+// is copied then: it may be gone after the transaction).
+struct SeenLetter {
+    std::string stage, error_class, message, topic;
+    int32_t partition = -1;
+    int64_t offset = -1;
+    const SourceRecord *source = nullptr;
+    std::optional<std::string> key, value;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+};
+
+// Records every publish; throws DeadLetterError on the first `failures` calls.
+class RecordingSink : public vsink::DeadLetterSink {
+public:
+    explicit RecordingSink(int failures = 0) : failures_(failures) {}
+    void publish(const std::vector<DeadLetter> &letters) override {
+        ++calls;
+        if (failures_ > 0) {
+            --failures_;
+            ++failed;
+            throw DeadLetterError("dead-letter queue: test double refuses (" + std::to_string(letters.size()) +
+                                  " letter(s))");
+        }
+        if (!letters.empty()) ++published_batches;
+        for (const DeadLetter &l : letters) {
+            SeenLetter s{l.stage, l.error_class, l.message, l.origin.topic, l.origin.partition, l.origin.offset,
+                         l.origin.source, {}, {}, {}};
+            if (l.origin.source) {
+                if (l.origin.source->key) s.key = std::string(*l.origin.source->key);
+                if (l.origin.source->value) s.value = std::string(*l.origin.source->value);
+                for (const auto &h : l.origin.source->headers)
+                    s.headers.emplace_back(std::string(h.key),
+                                           h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
+            }
+            seen.push_back(std::move(s));
+        }
+    }
+    const std::string &topic() const override { return topic_; }
+
+    int calls = 0, failed = 0, published_batches = 0;
+    std::vector<SeenLetter> seen;
+
+private:
+    int failures_;
+    std::string topic_ = "txn-test.dlq";
+};
+
+// A record with its storage (the batch's origins point at `source`).
+struct OwnedRecord {
+    std::string key, value;
+    std::vector<std::pair<std::string, std::string>> headers;
+    SourceRecord source;
+};
+
+// A batch built by hand: one row of `entity` per record.
+class BatchBuilder {
+public:
+    explicit BatchBuilder(const vsink::Mapping &m) : m_(m) {}
+
+    // Adds a record at (topic, partition, offset) with one row of `entity`
+    // whose columns take `values` (the rest NULL).
+    void add(const std::string &topic, int32_t partition, int64_t offset, const std::string &entity,
+             const std::vector<std::pair<std::string, std::string>> &values) {
+        auto rec = std::make_unique<OwnedRecord>();
+        rec->key = values.size() > 1 ? values[1].second : "";
+        rec->value = R"({"test":")" + rec->key + R"("})";
+        rec->headers = {{"content-type", "application/json"}, {"application-id", "ticketland"}};
+        rec->source.key = std::string_view(rec->key);
+        rec->source.value = std::string_view(rec->value);
+        for (const auto &[k, v] : rec->headers) rec->source.headers.push_back({k, std::string_view(v)});
+        rec->source.timestamp_ms = 1740997200000 + offset;
+
+        const vsink::EntityDef *def = m_.entity(entity);
+        REQUIRE(def);
+        EntityRow row;
+        row.def = def;
+        row.values.assign(def->columns.size(), Value::null());
+        for (const auto &[col, v] : values) {
+            size_t i = 0;
+            while (i < def->columns.size() && def->columns[i] != col) ++i;
+            REQUIRE(i < def->columns.size());
+            row.values[i] = Value::str(v);
+        }
+        RecordOrigin origin{topic, partition, offset, &rec->source};
+        row.origin = origin;
+        b.origins.push_back(origin);
+        b.rows.push_back({std::move(row)});
+        const TopicPartition tp{topic, partition};
+        b.first.emplace(tp, offset);
+        b.next[tp] = offset + 1;
+        records_.push_back(std::move(rec));
+    }
+    void organizer(int64_t offset, const std::string &id, const std::string &name) {
+        add(kTopic, 0, offset, "organizer", {{"system", "ticketland"}, {"id", id}, {"name", name}});
+    }
+    const SourceRecord *source(size_t i) const { return &records_[i]->source; }
+
+    AssembledBatch b;
+
+private:
+    const vsink::Mapping &m_;
+    std::vector<std::unique_ptr<OwnedRecord>> records_;
+};
+
+// A fresh database with the schema, and the writer's parts over it.
+class TxnFixture {
+public:
+    TxnFixture()
+        : env_(vsink::test::ServerEnv::require()),
+          name_("vibe_" + vsink::test::unique_name("txn")),
+          mapping(vsink::Mapping::load({source_dir() + "/mappings/vibe-tables.yaml", source_dir() + "/mappings/orders.yaml"})) {
+        for (char &c : name_)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        admin_ = std::make_unique<vsink::test::Database>(env_);
+        admin_->create_database(name_);
+        admin_->use(name_);
+
+        vsink::DatabaseConfig dc;
+        dc.host = env_.db_host;
+        dc.port = env_.db_port;
+        dc.name = name_;
+        dc.user = env_.db_user;
+        dc.password = env_.db_password;
+        db = std::make_unique<vsink::Database>(dc);
+        db->connect();
+        std::ostringstream out;
+        vsink::apply_schema(*db, mapping, out);
+        db->commit();
+
+        cfg.group_id = kGroup;
+        cfg.retry.initial_backoff_ms = 10;
+        cfg.retry.max_backoff_ms = 50;
+        writer = std::make_unique<vsink::EntityWriter>(*db, mapping);
+        offsets = std::make_unique<vsink::OffsetStore>(*db, kGroup);
+    }
+    ~TxnFixture() {
+        txn.reset();
+        writer.reset();
+        offsets.reset();
+        db.reset();
+        try {
+            admin_->drop_database(name_);
+        } catch (...) {
+        }
+    }
+
+    vsink::TransactionWriter &make(vsink::DeadLetterSink &sink) {
+        txn = std::make_unique<vsink::TransactionWriter>(*db, *writer, *offsets, sink, cfg, stop);
+        txn->set_max_in_place_retry(std::chrono::milliseconds(5000));
+        return *txn;
+    }
+
+    int64_t count(const std::string &sql) { return admin_->scalar_int(sql); }
+    std::string scalar(const std::string &sql) { return admin_->scalar(sql).value_or("NULL"); }
+    void exec(const std::string &sql) { admin_->exec(sql); }
+    // The stored next offset of a partition, or -1.
+    int64_t stored(const std::string &topic, int32_t p) {
+        auto rows = admin_->query("SELECT next_offset FROM sink_offsets WHERE group_id = " +
+                                  vsink::test::Database::quote(kGroup) + " AND topic = " +
+                                  vsink::test::Database::quote(topic) + " AND kafka_partition = " + std::to_string(p));
+        return rows.empty() ? -1 : std::stoll(*rows[0].begin()->second);
+    }
+    void store(const std::string &topic, int32_t p, int64_t next) {
+        exec("INSERT INTO sink_offsets (group_id, topic, kafka_partition, next_offset, updated_at) VALUES (" +
+             vsink::test::Database::quote(kGroup) + ", " + vsink::test::Database::quote(topic) + ", " +
+             std::to_string(p) + ", " + std::to_string(next) + ", UTC_TIMESTAMP(3))");
+    }
+
+    vsink::test::ServerEnv env_;
+    std::string name_;
+    vsink::Mapping mapping;
+    std::unique_ptr<vsink::test::Database> admin_;
+    std::unique_ptr<vsink::Database> db;
+    std::unique_ptr<vsink::EntityWriter> writer;
+    std::unique_ptr<vsink::OffsetStore> offsets;
+    vsink::WorkerConfig cfg;
+    std::atomic<bool> stop{false};
+    std::unique_ptr<vsink::TransactionWriter> txn;
+};
+
+}  // namespace
+
+TEST_CASE("transaction writer: a batch whose stored offsets moved is fenced: nothing written, offsets unchanged",
+          "[integration][txn]") {
+    TxnFixture f;
+    f.store(kTopic, 0, 7);  // another worker got further
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    BatchBuilder bb(f.mapping);
+    for (int i = 0; i < 3; ++i) bb.organizer(5 + i, "org-" + std::to_string(i), "Name " + std::to_string(i));
+    // A letter that must not go out either.
+    bb.b.refused.push_back({vsink::stage::decode, "malformed", "json: invalid", bb.b.origins[1]});
+
+    const ExpectedOffsets expected{{{kTopic, 0}, 5}};
+    const TransactionResult r = txn.write(bb.b, expected, false);
+    CHECK(r.outcome == Outcome::Fenced);
+    CHECK(r.fenced == std::vector<TopicPartition>{{kTopic, 0}});
+    CHECK(r.stored == std::map<TopicPartition, int64_t>{{{kTopic, 0}, 7}});
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 0);
+    CHECK(f.stored(kTopic, 0) == 7);
+    CHECK(sink.calls == 0);
+
+    // Believing nothing is stored while something is: fenced as well.
+    const TransactionResult r2 = txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    CHECK(r2.outcome == Outcome::Fenced);
+    // And a partition never stored that this worker believes stored.
+    BatchBuilder other(f.mapping);
+    other.add(kTopic, 3, 0, "organizer", {{"system", "ticketland"}, {"id", "org-x"}});
+    const TransactionResult r3 = txn.write(other.b, ExpectedOffsets{{{kTopic, 3}, 0}}, false);
+    CHECK(r3.outcome == Outcome::Fenced);
+    CHECK(r3.fenced == std::vector<TopicPartition>{{kTopic, 3}});
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 0);
+    CHECK(f.stored(kTopic, 3) == -1);
+    CHECK(sink.calls == 0);
+
+    // With what is stored, it commits.
+    const TransactionResult ok = txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, 7}}, false);
+    CHECK(ok.outcome == Outcome::Committed);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 3);
+    CHECK(f.stored(kTopic, 0) == 8);
+}
+
+TEST_CASE("transaction writer: rows the database refuses are dead-lettered with their origins, the rest commits",
+          "[integration][txn]") {
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    BatchBuilder bb(f.mapping);
+    const std::string too_long(600, 'x');  // organizers.name is VARCHAR(512)
+    for (int i = 0; i < 20; ++i)
+        bb.organizer(100 + i, "org-" + std::to_string(i), (i == 4 || i == 13) ? too_long : "Name " + std::to_string(i));
+
+    const TransactionResult r = txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    REQUIRE(r.outcome == Outcome::Committed);
+    REQUIRE(r.letters.size() == 2);
+    const size_t bad[] = {4, 13};
+    for (size_t k = 0; k < 2; ++k) {
+        const DeadLetter &l = r.letters[k];
+        INFO("letter " << k);
+        CHECK(l.stage == vsink::stage::database);
+        CHECK(l.error_class == "ER_DATA_TOO_LONG");
+        CHECK_THAT(l.message, Catch::Contains("1406") && Catch::Contains("name"));
+        CHECK(l.message.find("xxxx") == std::string::npos);  // never the value
+        CHECK(l.origin.topic == kTopic);
+        CHECK(l.origin.partition == 0);
+        CHECK(l.origin.offset == 100 + static_cast<int64_t>(bad[k]));
+        CHECK(l.origin.source == bb.source(bad[k]));
+    }
+    // Published once, in the committing transaction, exactly those two.
+    CHECK(sink.calls == 1);
+    REQUIRE(sink.seen.size() == 2);
+    CHECK(sink.seen[0].offset == 104);
+    CHECK(sink.seen[1].offset == 113);
+    CHECK(sink.seen[0].key == std::optional<std::string>("org-4"));
+
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 18);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers WHERE id IN ('org-4', 'org-13')") == 0);
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-19'") == "Name 19");
+    CHECK(f.stored(kTopic, 0) == 120);
+    CHECK(r.stats.rows_by_table.at("organizers") == 18);
+}
+
+TEST_CASE("transaction writer: a dead-letter queue that fails twice is retried, the batch commits once",
+          "[integration][txn]") {
+    TxnFixture f;
+    RecordingSink sink(2);
+    auto &txn = f.make(sink);
+    BatchBuilder bb(f.mapping);
+    // Record 2 was refused by the plugin, record 4 the database refuses.
+    for (int i = 0; i < 6; ++i)
+        bb.organizer(i, "org-" + std::to_string(i), i == 4 ? std::string(513, 'z') : "Name " + std::to_string(i));
+    bb.b.rows[2].clear();
+    bb.b.refused.push_back({vsink::stage::decode, "malformed", "json: invalid JSON at byte 7", bb.b.origins[2]});
+
+    const TransactionResult r = txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    REQUIRE(r.outcome == Outcome::Committed);
+    CHECK(sink.calls == 3);
+    CHECK(sink.failed == 2);
+    CHECK(sink.published_batches == 1);  // the letters went out in the final attempt only
+    // Each letter once, although three attempts met them.
+    REQUIRE(sink.seen.size() == 2);
+    CHECK(sink.seen[0].stage == "decode");
+    CHECK(sink.seen[0].offset == 2);
+    CHECK(sink.seen[0].source == bb.source(2));
+    CHECK(sink.seen[1].stage == "database");
+    CHECK(sink.seen[1].error_class == "ER_DATA_TOO_LONG");
+    CHECK(sink.seen[1].offset == 4);
+    CHECK(sink.seen[1].source == bb.source(4));
+    REQUIRE(r.letters.size() == 2);
+    CHECK(r.letters[0].error_class == "malformed");
+    CHECK(r.letters[1].error_class == "ER_DATA_TOO_LONG");
+    CHECK(txn.retries() == 2);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 4);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers WHERE id IN ('org-2', 'org-4')") == 0);
+    CHECK(f.stored(kTopic, 0) == 6);
+
+    // A queue that never takes them: the batch is abandoned after the
+    // in-place retry limit, nothing written.
+    RecordingSink never(1000000);
+    auto &txn2 = f.make(never);
+    txn2.set_max_in_place_retry(std::chrono::milliseconds(300));
+    BatchBuilder more(f.mapping);
+    more.organizer(6, "org-6", "Six");
+    more.b.refused.push_back({vsink::stage::decode, "malformed", "json", more.b.origins[0]});
+    more.b.rows[0].clear();
+    more.organizer(7, "org-7", "Seven");
+    const TransactionResult a = txn2.write(more.b, ExpectedOffsets{{{kTopic, 0}, 6}}, false);
+    CHECK(a.outcome == Outcome::Abandoned);
+    CHECK(never.calls >= 2);
+    CHECK(txn2.retries() == static_cast<uint64_t>(never.calls));
+    CHECK(f.count("SELECT COUNT(*) FROM organizers WHERE id = 'org-7'") == 0);
+    CHECK(f.stored(kTopic, 0) == 6);
+}
+
+TEST_CASE("transaction writer: errors.tolerance none stops at a refused record with nothing written",
+          "[integration][txn]") {
+    TxnFixture f;
+    f.cfg.errors.tolerate_all = false;
+    f.store(kTopic, 0, 50);
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    BatchBuilder bb(f.mapping);
+    for (int i = 0; i < 6; ++i)
+        bb.organizer(50 + i, "org-" + std::to_string(i), i == 3 ? std::string(700, 'y') : "Name " + std::to_string(i));
+    CHECK_THROWS_AS(txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, 50}}, false), vsink::ToleranceExceeded);
+    CHECK_THROWS_WITH(txn.write(bb.b, ExpectedOffsets{{{kTopic, 0}, 50}}, false),
+                      Catch::Contains("offset=53") && Catch::Contains("ER_DATA_TOO_LONG") &&
+                          Catch::Contains("tolerance is none"));
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 0);
+    CHECK(f.stored(kTopic, 0) == 50);
+    CHECK(sink.calls == 0);
+
+    // A plugin refusal likewise.
+    BatchBuilder refused(f.mapping);
+    refused.organizer(50, "org-a", "A");
+    refused.b.refused.push_back({vsink::stage::validate, "channel_refused", "not allowed", refused.b.origins[0]});
+    refused.b.rows[0].clear();
+    refused.organizer(51, "org-b", "B");
+    CHECK_THROWS_AS(txn.write(refused.b, ExpectedOffsets{{{kTopic, 0}, 50}}, false), vsink::ToleranceExceeded);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 0);
+    CHECK(f.stored(kTopic, 0) == 50);
+    CHECK(sink.calls == 0);
+}
+
+TEST_CASE("transaction writer: a parked row past its age limit is dead-lettered as parked-expired and deleted",
+          "[integration][txn][parking]") {
+    TxnFixture f;
+    f.cfg.parking.max_age_s = 1;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+
+    // An order whose event never came: parked.
+    BatchBuilder bb(f.mapping);
+    bb.add(kOrdersTopic, 2, 30, "order",
+           {{"system", "ticketland"}, {"id", "ord-1"}, {"number", "N-1"}, {"event_id", "evt-missing"}});
+    const TransactionResult parked = txn.write(bb.b, ExpectedOffsets{{{kOrdersTopic, 2}, std::nullopt}}, true);
+    REQUIRE(parked.outcome == Outcome::Committed);
+    CHECK(parked.stats.parked == 1);
+    CHECK(parked.letters.empty());  // not old enough yet
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM orders") == 0);
+    CHECK(f.stored(kOrdersTopic, 2) == 31);
+
+    // Not expired yet: an expiry run leaves it.
+    const TransactionResult early = txn.write(AssembledBatch{}, ExpectedOffsets{}, true);
+    CHECK(early.outcome == Outcome::Committed);
+    CHECK(early.letters.empty());
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 1);
+
+    f.exec("UPDATE sink_parked SET parked_at = parked_at - INTERVAL 10 SECOND");
+
+    // Without expire_parked an empty batch does nothing.
+    const TransactionResult none = txn.write(AssembledBatch{}, ExpectedOffsets{}, false);
+    CHECK(none.outcome == Outcome::Committed);
+    CHECK(none.letters.empty());
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 1);
+
+    const TransactionResult r = txn.write(AssembledBatch{}, ExpectedOffsets{}, true);
+    REQUIRE(r.outcome == Outcome::Committed);
+    REQUIRE(r.letters.size() == 1);
+    CHECK(r.letters[0].stage == vsink::stage::parked_expired);
+    CHECK(r.letters[0].error_class == "parent_missing");
+    CHECK_THAT(r.letters[0].message, Catch::Contains("order") && Catch::Contains("for its parent in events") &&
+                                         Catch::Contains("max_age_s=1"));
+    REQUIRE(sink.seen.size() == 1);
+    const SeenLetter &l = sink.seen[0];
+    CHECK(l.stage == "parked-expired");
+    CHECK(l.topic == kOrdersTopic);
+    CHECK(l.partition == 2);
+    CHECK(l.offset == 30);
+    // The record itself, as stored with the parked row.
+    REQUIRE(l.source);
+    CHECK(l.key == std::optional<std::string>("ord-1"));
+    CHECK(l.value == std::optional<std::string>(R"({"test":"ord-1"})"));
+    CHECK(l.headers == std::vector<std::pair<std::string, std::optional<std::string>>>{
+                           {"content-type", std::string("application/json")},
+                           {"application-id", std::string("ticketland")}});
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM orders") == 0);
+    CHECK(f.stored(kOrdersTopic, 2) == 31);  // an expiry moves no offset
+
+    // Nothing left to expire.
+    const TransactionResult again = txn.write(AssembledBatch{}, ExpectedOffsets{}, true);
+    CHECK(again.letters.empty());
+    CHECK(sink.seen.size() == 1);
+}
