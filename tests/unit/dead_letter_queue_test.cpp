@@ -451,15 +451,11 @@ TEST_CASE("dead-letter queue: a broker that is down fails publish within the tim
 // A broker down when the queue first publishes: its CreateTopics times out.
 // That is no answer from the cluster ("cannot reach the cluster"), not a
 // refusal to create topics: publish must fail within timeout_ms and try to
-// make the topic again next time. KNOWN BUG (DeadLetterQueue::ensure_topic):
-// a timed-out CreateTopics comes back as an event with an error, which is
-// taken for "not allowed to create topics; producing to it anyway": the
-// topic is marked checked and never made by the queue (left to the broker's
-// auto-creation, if enabled), and the first publish takes 2 x timeout_ms
-// (CreateTopics, then the message timeout). [!mayfail] until fixed.
+// make the topic again next time. (Found here: a timed-out CreateTopics was
+// taken for "not allowed to create topics; producing to it anyway".)
 TEST_CASE("dead-letter queue: a broker down at the first publish fails it within the timeout as unreachable, and "
           "a publish once it is back succeeds",
-          "[dead-letter-queue][mock-cluster][!mayfail]") {
+          "[dead-letter-queue][mock-cluster]") {
     MockCluster mc;
     const std::string topic = "late.dlq";
     constexpr int kTimeoutMs = 2000;

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -115,21 +116,27 @@ void DeadLetterQueue::ensure_topic() {
         rd_kafka_NewTopic_new(cfg_.topic.c_str(), cfg_.partitions, cfg_.replication_factor, errstr, sizeof errstr);
     if (!nt) throw DeadLetterError("dead-letter queue topic " + cfg_.topic + ": " + errstr);
     rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_request_timeout(opts, cfg_.timeout_ms, errstr, sizeof errstr);
-    rd_kafka_AdminOptions_set_operation_timeout(opts, cfg_.timeout_ms, errstr, sizeof errstr);
+    // Half the timeout to create, half to tell "no answer" from "no right
+    // to create" (a metadata request) when creating timed out.
+    const int half = std::max(500, cfg_.timeout_ms / 2);
+    rd_kafka_AdminOptions_set_request_timeout(opts, half, errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_operation_timeout(opts, half, errstr, sizeof errstr);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, cfg_.timeout_ms + 2000);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, half + 2000);
     std::string problem;
-    bool created = false;
+    bool created = false, unanswered = !ev;
     if (!ev) {
         problem = "no answer from the cluster";
     } else if (rd_kafka_event_error(ev)) {
         problem = rd_kafka_event_error_string(ev);
+        unanswered = rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+                     rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR__TRANSPORT;
     } else {
         size_t n = 0;
         const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
         const rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        unanswered = e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
             created = true;
         else if (e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
@@ -141,7 +148,17 @@ void DeadLetterQueue::ensure_topic() {
     rd_kafka_AdminOptions_destroy(opts);
     rd_kafka_NewTopic_destroy(nt);
     if (!problem.empty()) {
-        if (!ev) throw DeadLetterError("dead-letter queue: cannot reach the cluster to create topic " + cfg_.topic);
+        // No answer is no refusal: if the cluster does not answer a metadata
+        // request either, ask again with the next letters.
+        if (unanswered) {
+            RdKafka::Metadata *md = nullptr;
+            const RdKafka::ErrorCode rc = producer_->metadata(true, nullptr, &md, half);
+            delete md;
+            unanswered = rc != RdKafka::ERR_NO_ERROR;
+        }
+        if (unanswered)
+            throw DeadLetterError("dead-letter queue: cannot reach the cluster to create topic " + cfg_.topic + " (" +
+                                  problem + ")");
         // Not allowed to create topics: it may exist (made by an operator);
         // producing will tell.
         logger()->warn("dead-letter queue: cannot create topic {} ({}); producing to it anyway", cfg_.topic, problem);

@@ -157,7 +157,7 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
             db_.commit();
             r.outcome = TransactionResult::Outcome::Committed;
             if (bo.attempts() > 0)
-                logger()->info("transaction committed after {} failed attempt(s) over {} ms: the database is back",
+                logger()->info("transaction committed after {} failed attempt(s) over {} ms",
                                bo.attempts(),
                                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
             return r;
