@@ -32,6 +32,8 @@
 
 #include <vsink/plugin.hpp>
 
+#include "normalize.hpp"
+
 namespace vsink_fuzz {
 
 [[noreturn]] inline void fail(const std::string &what) {
@@ -40,35 +42,8 @@ namespace vsink_fuzz {
     std::abort();
 }
 
-inline bool valid_utf8(std::string_view s) {
-    for (size_t i = 0; i < s.size();) {
-        const unsigned char lead = static_cast<unsigned char>(s[i]);
-        size_t n;
-        uint32_t cp;
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        } else if ((lead & 0xe0) == 0xc0) {
-            n = 1, cp = lead & 0x1f;
-        } else if ((lead & 0xf0) == 0xe0) {
-            n = 2, cp = lead & 0x0f;
-        } else if ((lead & 0xf8) == 0xf0) {
-            n = 3, cp = lead & 0x07;
-        } else {
-            return false;
-        }
-        if (s.size() - i <= n) return false;
-        for (size_t k = 1; k <= n; ++k) {
-            const unsigned char b = static_cast<unsigned char>(s[i + k]);
-            if ((b & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (b & 0x3f);
-        }
-        static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        i += n + 1;
-    }
-    return true;
-}
+// The plugin's own check of key bytes (normalize.hpp).
+using vibe::valid_utf8;
 
 class CheckingEmitter {
 public:

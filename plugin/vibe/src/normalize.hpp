@@ -27,4 +27,8 @@ std::string normalize_category(std::string_view raw, bool *unknown = nullptr);
 // part is given; absent when neither is.
 Opt full_name(const Opt &first, const Opt &last);
 
+// Shortest-form UTF-8 without surrogates: what a VARCHAR key may hold
+// (bytes MySQL would reject or mangle are refused).
+bool valid_utf8(std::string_view s);
+
 }  // namespace vibe

@@ -1,5 +1,7 @@
 #include "record_converter.hpp"
 
+#include "normalize.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -41,36 +43,6 @@ std::string media_type(std::string_view header) {
     return out;
 }
 
-// Keys become VARCHAR values: refuse bytes MySQL would reject or mangle.
-bool valid_utf8(std::string_view s) {
-    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};  // shortest form only
-    for (size_t i = 0; i < s.size();) {
-        const unsigned char lead = static_cast<unsigned char>(s[i]);
-        size_t n = 0;
-        uint32_t cp = 0;
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        } else if ((lead & 0xe0) == 0xc0) {
-            n = 1, cp = lead & 0x1f;
-        } else if ((lead & 0xf0) == 0xe0) {
-            n = 2, cp = lead & 0x0f;
-        } else if ((lead & 0xf8) == 0xf0) {
-            n = 3, cp = lead & 0x07;
-        } else {
-            return false;
-        }
-        if (s.size() - i <= n) return false;
-        for (size_t k = 1; k <= n; ++k) {
-            const unsigned char b = static_cast<unsigned char>(s[i + k]);
-            if ((b & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (b & 0x3f);
-        }
-        if (cp < kMinForLength[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        i += n + 1;
-    }
-    return true;
-}
 
 // The last header with this name, any letter case (producers written against
 // HTTP habits send "Content-Type"); a header with a null value is absent.
