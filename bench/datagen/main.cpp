@@ -19,12 +19,15 @@
 #include <vector>
 
 #include "datagen/orders_generator.hpp"
+#include "datagen/tickets_generator.hpp"
 
 namespace {
 
 using vsink::datagen::GeneratedRecord;
 using vsink::datagen::OrdersGenerator;
 using vsink::datagen::OrdersOptions;
+using vsink::datagen::TicketsGenerator;
+using vsink::datagen::TicketsOptions;
 using Clock = std::chrono::steady_clock;
 
 struct DeliveryState {
@@ -167,8 +170,12 @@ void print_record(const GeneratedRecord &r) {
 }  // namespace
 
 int main(int argc, char **argv) {
-    CLI::App app{"vibe-datagen: produce a deterministic Ticketland orders data set (JSON) to Kafka"};
+    CLI::App app{"vibe-datagen: produce a deterministic Ticketland data set (JSON) to Kafka: the orders "
+                 "topology (organizers, events, orders, refunds) or the tickets topology (organizers, "
+                 "events, tickets, later status updates)"};
     OrdersOptions opt;
+    std::string topology = "orders";
+    TicketsOptions topt;
     const char *env_bootstrap = std::getenv("VSINK_KAFKA_BOOTSTRAP");
     std::string bootstrap = env_bootstrap ? env_bootstrap : "";
     std::string tickets = "1-4";
@@ -181,9 +188,18 @@ int main(int argc, char **argv) {
 
     app.add_option("--bootstrap", bootstrap,
                    "Kafka bootstrap servers (default: $VSINK_KAFKA_BOOTSTRAP)");
-    app.add_option("--topic-prefix", opt.topic_prefix,
-                   "Topics are <prefix>organizers, <prefix>events, <prefix>orders, <prefix>refunds")
-        ->capture_default_str();
+    app.add_option("--topology", topology, "orders or tickets")
+        ->capture_default_str()->check(CLI::IsMember({"orders", "tickets"}));
+    std::string topic_prefix;
+    app.add_option("--topic-prefix", topic_prefix,
+                   "Topics are <prefix>organizers, <prefix>events, then <prefix>orders and "
+                   "<prefix>refunds (orders) or <prefix>tickets (tickets); default "
+                   "ticketland.<topology>.");
+    app.add_option("--tickets", topt.tickets, "tickets topology: number of tickets")
+        ->capture_default_str()->check(CLI::Range(0, 100000000));
+    app.add_option("--update-every", topt.update_every,
+                   "tickets topology: every K-th ticket is re-sent later as used or refunded (0 = none)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
     app.add_option("--channels", opt.channels,
                    "application-id of orders and refunds (their sales channel), in turn; organizers and "
                    "events always carry `ticketland`")
@@ -205,7 +221,7 @@ int main(int argc, char **argv) {
     app.add_flag("--refunds-first", opt.refunds_first,
                  "Produce all refunds before the orders (exercises parking)");
     app.add_option("--create-topics", create_partitions,
-                   "Create the 4 topics with P partitions if missing")
+                   "Create the topics with P partitions if missing")
         ->check(CLI::PositiveNumber);
     app.add_option("--expect", expect_file,
                    "Write a JSON summary of the expected database state to FILE");
@@ -245,9 +261,30 @@ int main(int argc, char **argv) {
         extra.emplace_back(p.substr(0, eq), p.substr(eq + 1));
     }
 
-    std::unique_ptr<OrdersGenerator> gen;
+    // Both generators behind one face: next(), topics(), expected().
+    struct Source {
+        std::unique_ptr<OrdersGenerator> orders;
+        std::unique_ptr<TicketsGenerator> tickets;
+        bool next(GeneratedRecord &r) { return orders ? orders->next(r) : tickets->next(r); }
+        std::vector<std::string> topics() const { return orders ? orders->topics() : tickets->topics(); }
+        const vsink::datagen::Expected &expected() const {
+            return orders ? orders->expected() : tickets->expected();
+        }
+    };
+    auto gen = std::make_unique<Source>();
     try {
-        gen = std::make_unique<OrdersGenerator>(opt);
+        if (topology == "orders") {
+            if (!topic_prefix.empty()) opt.topic_prefix = topic_prefix;
+            gen->orders = std::make_unique<OrdersGenerator>(opt);
+        } else {
+            topt.topic_prefix = topic_prefix.empty() ? "ticketland.tickets." : topic_prefix;
+            topt.channels = opt.channels;
+            topt.organizers = opt.organizers;
+            topt.events = opt.events;
+            topt.seed = opt.seed;
+            topt.shape = opt.shape;
+            gen->tickets = std::make_unique<TicketsGenerator>(topt);
+        }
     } catch (const std::invalid_argument &e) {
         std::cerr << "vibe-datagen: " << e.what() << "\n";
         return 2;

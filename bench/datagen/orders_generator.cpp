@@ -1,4 +1,5 @@
 #include "datagen/orders_generator.hpp"
+#include "datagen/tickets_generator.hpp"
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -224,6 +225,21 @@ void write_organizer(Writer &w, const OrdersOptions &o, int i) {
 
 }  // namespace
 
+uint32_t crc32(std::string_view data) {
+    static const auto table = [] {
+        std::array<uint32_t, 256> t{};
+        for (uint32_t i = 0; i < 256; ++i) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    uint32_t c = 0xFFFFFFFFU;
+    for (const char ch : data) c = table[(c ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFU;
+}
+
 std::optional<Shape> parse_shape(std::string_view text) {
     std::string s(text);
     for (char &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -267,6 +283,8 @@ std::string Expected::to_json() const {
     rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
     w.SetIndent(' ', 2);
     w.StartObject();
+    w.Key("topology");
+    w.String(topology.c_str());
     w.Key("channels");
     w.StartArray();
     for (const auto &c : channels) w.String(c.c_str());
@@ -293,6 +311,25 @@ std::string Expected::to_json() const {
     w.Uint64(tickets_refunded);
     w.Key("tickets_active");
     w.Uint64(tickets_active);
+    w.Key("tickets_by_status");
+    w.StartObject();
+    for (const auto &[status, count] : tickets_by_status) {
+        w.Key(status.c_str());
+        w.Uint64(count);
+    }
+    w.EndObject();
+    w.Key("checksums");
+    w.StartObject();
+    for (const auto &[table, columns] : checksums) {
+        w.Key(table.c_str());
+        w.StartObject();
+        for (const auto &[column, sum] : columns) {
+            w.Key(column.c_str());
+            w.Uint64(sum);
+        }
+        w.EndObject();
+    }
+    w.EndObject();
     w.Key("refunded_ticket_ids");
     w.StartArray();
     for (const auto &id : refunded_ticket_ids) w.String(id.c_str());
@@ -512,10 +549,22 @@ Expected OrdersGenerator::compute_expected() const {
     e.records[events_topic()] = e.events;
     e.orders = static_cast<size_t>(opt_.orders);
     e.records[orders_topic()] = e.orders;
+    auto &sums = e.checksums["tickets"];
+    for (const char *c : {"status", "event_id", "order_id", "channel"}) sums[c] = 0;
     for (int i = 1; i <= opt_.orders; ++i) {
-        const int n = ticket_count(i);
+        const OrderPlan p = plan_order(opt_, i);
+        const int n = p.tickets;
         e.tickets += static_cast<size_t>(n);
-        if (!is_refunded(i)) continue;
+        const bool refunded = is_refunded(i);
+        const std::string event = evt_id(p.event), order = ord_id(i);
+        for (int k = 1; k <= n; ++k) {
+            const std::string id = tkt_id(i, k);
+            sums["status"] += column_checksum_term(id, refunded ? "refunded" : "active");
+            sums["event_id"] += column_checksum_term(id, event);
+            sums["order_id"] += column_checksum_term(id, order);
+            sums["channel"] += column_checksum_term(id, channel_of_order(i));
+        }
+        if (!refunded) continue;
         ++e.refunds;
         for (int k = 1; k <= n; ++k) e.refunded_ticket_ids.push_back(tkt_id(i, k));
     }
@@ -523,6 +572,8 @@ Expected OrdersGenerator::compute_expected() const {
     e.refund_tickets = e.refunded_ticket_ids.size();
     e.tickets_refunded = e.refund_tickets;
     e.tickets_active = e.tickets - e.tickets_refunded;
+    e.tickets_by_status["active"] = e.tickets_active;
+    e.tickets_by_status["refunded"] = e.tickets_refunded;
     return e;
 }
 
@@ -589,6 +640,209 @@ std::vector<GeneratedRecord> OrdersGenerator::all() const {
     GeneratedRecord r;
     while (copy.next(r)) records.push_back(r);
     return records;
+}
+
+}  // namespace vsink::datagen
+
+// ---- the tickets topology ------------------------------------------------
+
+
+namespace vsink::datagen {
+namespace {
+
+enum : uint64_t { kTicket = 4 };
+
+OrdersOptions base_options(const TicketsOptions &t) {
+    OrdersOptions o;
+    o.topic_prefix = t.topic_prefix;
+    o.channels = t.channels;
+    o.organizers = t.organizers;
+    o.events = t.events;
+    o.orders = 0;
+    o.refund_every = 0;
+    o.seed = t.seed;
+    o.shape = t.shape;
+    return o;
+}
+
+constexpr int64_t kSoldAt = 1785000000;  // 2026-07-25, when the tickets were sold
+
+// What a ticket record carries; the same plan for the first record and its update.
+struct TicketPlan {
+    int event = 1;
+    std::string barcode, number, row, seat, category, order_id, channel;
+    int64_t price = 0;
+    Customer customer;
+};
+
+TicketPlan plan_ticket(const TicketsOptions &o, int i) {
+    Rng rng = rng_for(o.seed, static_cast<Kind>(kTicket), i);
+    TicketPlan p;
+    p.event = static_cast<int>(rng.range(1, o.events));
+    const bool female = rng.next() % 2;
+    const auto &surname = rng.pick(kSurnames);
+    p.customer.first_name = female ? rng.pick(kFemaleFirst) : rng.pick(kMaleFirst);
+    p.customer.last_name = female ? surname.second : surname.first;
+    p.customer.email = "fan" + std::to_string(i) + "@example.com";
+    std::string digits = std::to_string(i % 10000000);
+    p.customer.phone = "+7901" + std::string(7 - digits.size(), '0') + digits;
+    const SeatCategory &cat = rng.pick(kSeatCategories);
+    p.barcode = rng.digits(13);
+    p.number = std::to_string(i);
+    if (cat.seated) {
+        p.row = std::to_string(rng.range(1, 25));
+        p.seat = std::to_string(rng.range(1, 40));
+    }
+    p.category = cat.name;
+    p.price = rng.range(cat.min_price_rub / 100, cat.max_price_rub / 100) * 10000;
+    p.order_id = "tord-" + std::to_string((i + 1) / 2);  // two tickets per order
+    p.channel = o.channels[static_cast<size_t>(i) % o.channels.size()];
+    return p;
+}
+
+}  // namespace
+
+void TicketsOptions::validate() const {
+    base_options(*this).validate();
+    if (tickets < 0) throw std::invalid_argument("--tickets must not be negative");
+    if (update_every < 0) throw std::invalid_argument("--update-every must not be negative");
+}
+
+TicketsGenerator::TicketsGenerator(TicketsOptions options)
+    : opt_(std::move(options)), base_((opt_.validate(), base_options(opt_))) {
+    expected_ = compute_expected();
+}
+
+std::vector<std::string> TicketsGenerator::topics() const {
+    return {organizers_topic(), events_topic(), tickets_topic()};
+}
+
+std::string TicketsGenerator::ticket_id(int i) { return "tkt-" + std::to_string(i); }
+
+std::string TicketsGenerator::updated_status(int i) { return (i / 10) % 2 ? "used" : "refunded"; }
+
+GeneratedRecord TicketsGenerator::ticket_as(int i, const std::string &id, int event,
+                                            const std::string &status) const {
+    const TicketPlan p = plan_ticket(opt_, i);
+    const bool update = status != "active";
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    kv(w, "id", id);
+    kv(w, "status", status);
+    kv(w, "barcode", p.barcode);
+    w.Key("customer");
+    w.StartObject();
+    kv(w, "email", p.customer.email);
+    kv(w, "phone", p.customer.phone);
+    kv(w, "name", p.customer.full_name());
+    w.EndObject();
+    kv(w, "event_id", evt_id(event));
+    kv(w, "organizer_id", org_id(organizer_of_event(base_.options(), event)));
+    kv(w, "number", p.number);
+    kv(w, "series", "ТЛ");
+    if (!p.row.empty()) {
+        kv(w, "row", p.row);
+        kv(w, "seat", p.seat);
+    }
+    kv(w, "category", p.category);
+    kv(w, "order_id", p.order_id);
+    kv(w, "description", "Электронный билет");
+    kv(w, "price_nominal", p.price);
+    kv(w, "currency", "RUB");
+    // Not in the contract (the tolerant reader skips it): when the status changed.
+    kv(w, "updated_at", kSoldAt + (update ? 86400 * 30 : 0) + i);
+    w.EndObject();
+    return {tickets_topic(), id, std::string(buf.GetString(), buf.GetSize()),
+            {{"content-type", "application/json"}, {"schema-version", "1.0"}, {"application-id", p.channel}}};
+}
+
+GeneratedRecord TicketsGenerator::ticket(int i) const {
+    return ticket_as(i, ticket_id(i), plan_ticket(opt_, i).event, "active");
+}
+
+GeneratedRecord TicketsGenerator::ticket_update(int i) const {
+    return ticket_as(i, ticket_id(i), plan_ticket(opt_, i).event, updated_status(i));
+}
+
+Expected TicketsGenerator::compute_expected() const {
+    Expected e = base_.expected();  // organizers, venues, events
+    e.topology = "tickets";
+    e.records.clear();
+    e.records[organizers_topic()] = opt_.shape == Shape::B ? 0 : static_cast<size_t>(opt_.organizers);
+    e.records[events_topic()] = static_cast<size_t>(opt_.events);
+    e.checksums.clear();
+    e.tickets_by_status.clear();
+    e.tickets = static_cast<size_t>(opt_.tickets);
+    size_t updates = 0;
+    auto &sums = e.checksums["tickets"];
+    for (const char *c : {"status", "event_id", "order_id", "channel", "barcode", "price_nominal", "category"})
+        sums[c] = 0;
+    for (int i = 1; i <= opt_.tickets; ++i) {
+        const TicketPlan p = plan_ticket(opt_, i);
+        const std::string id = ticket_id(i);
+        const std::string status = is_updated(i) ? updated_status(i) : "active";
+        updates += is_updated(i) ? 1 : 0;
+        ++e.tickets_by_status[status];
+        sums["status"] += column_checksum_term(id, status);
+        sums["event_id"] += column_checksum_term(id, evt_id(p.event));
+        sums["order_id"] += column_checksum_term(id, p.order_id);
+        sums["channel"] += column_checksum_term(id, p.channel);
+        sums["barcode"] += column_checksum_term(id, p.barcode);
+        sums["price_nominal"] += column_checksum_term(id, std::to_string(p.price));
+        sums["category"] += column_checksum_term(id, p.category);
+    }
+    e.records[tickets_topic()] = e.tickets + updates;
+    e.tickets_active = e.tickets_by_status["active"];
+    e.tickets_refunded = e.tickets_by_status["refunded"];
+    return e;
+}
+
+void TicketsGenerator::reset() {
+    phase_ = Phase::Organizers;
+    index_ = 0;
+}
+
+bool TicketsGenerator::next(GeneratedRecord &out) {
+    for (;;) {
+        switch (phase_) {
+        case Phase::Organizers:
+            if (opt_.shape != Shape::B && index_ < opt_.organizers) {
+                out = organizer(++index_);
+                return true;
+            }
+            phase_ = Phase::Events;
+            index_ = 0;
+            break;
+        case Phase::Events:
+            if (index_ < opt_.events) {
+                out = event(++index_);
+                return true;
+            }
+            phase_ = Phase::Tickets;
+            index_ = 0;
+            break;
+        case Phase::Tickets:
+            if (index_ < opt_.tickets) {
+                out = ticket(++index_);
+                return true;
+            }
+            phase_ = Phase::Updates;
+            index_ = 0;
+            break;
+        case Phase::Updates:
+            while (index_ < opt_.tickets) {
+                if (is_updated(++index_)) {
+                    out = ticket_update(index_);
+                    return true;
+                }
+            }
+            phase_ = Phase::Done;
+            break;
+        case Phase::Done:
+            return false;
+        }
+    }
 }
 
 }  // namespace vsink::datagen

@@ -45,16 +45,33 @@ struct OrdersOptions {
     void validate() const;
 };
 
+// CRC-32 (IEEE, as zlib's and MariaDB's CRC32()) of `data`.
+uint32_t crc32(std::string_view data);
+
+// A column's checksum as the bench computes it in SQL:
+//   SUM(CRC32(CONCAT_WS('|', id, COALESCE(column, '<null>'))))
+// over the table's rows, so each value is bound to its row's id.
+inline uint64_t column_checksum_term(std::string_view id, std::string_view value) {
+    std::string s;
+    s.reserve(id.size() + 1 + value.size());
+    s.append(id).append("|").append(value);
+    return crc32(s);
+}
+
 // What the database holds once a correct sink has applied every record
 // (every row's system is ticketland; orders, tickets and refunds carry the
 // channel of their order).
 struct Expected {
+    std::string topology = "orders";
     std::vector<std::string> channels;
     std::map<std::string, size_t> records;  // topic -> records produced to it
     size_t organizers = 0, venues = 0, events = 0, orders = 0, tickets = 0, refunds = 0,
            refund_tickets = 0;
     size_t tickets_refunded = 0, tickets_active = 0;
     std::vector<std::string> refunded_ticket_ids;  // in order-id order
+    std::map<std::string, size_t> tickets_by_status;  // status -> tickets
+    // table -> column -> sum of column_checksum_term(id, value) over its rows
+    std::map<std::string, std::map<std::string, uint64_t>> checksums;
 
     size_t total_records() const;
     std::string to_json() const;  // pretty JSON, the --expect file
