@@ -67,9 +67,9 @@ Production production_config(SinkFixture &f, const std::string &db_password) {
     REQUIRE(p.yaml.find("security.protocol: SASL_SSL") != std::string::npos);
     REQUIRE(p.yaml.find("sasl.mechanisms: SCRAM-SHA-512") != std::string::npos);
     replace_all(p.yaml, "/usr/lib/vibe-sink/plugins/libvsink-vibe.so", required("VSINK_PLUGIN"));
-    replace_all(p.yaml, "/usr/share/vibe-sink/mappings/vibe-tables.yaml",
+    replace_all(p.yaml, "/etc/vibe-sink/mappings/vibe-tables.yaml",
                 required("VSINK_SOURCE_DIR") + "/mappings/vibe-tables.yaml");
-    replace_all(p.yaml, "/usr/share/vibe-sink/mappings/orders.yaml", f.mapping_file("orders"));
+    replace_all(p.yaml, "/etc/vibe-sink/mappings/orders.yaml", f.mapping_file("orders"));
     replace_all(p.yaml, ":3306/vibe", ":" + std::to_string(e.db_port) + "/" + f.database());
     replace_all(p.yaml, "/etc/vibe-sink/kafka-ca.crt", required("VSINK_TLS_CA"));
     replace_all(p.yaml, "/etc/vibe-sink/mysql-ca.crt", required("VSINK_DB_TLS_CA"));
