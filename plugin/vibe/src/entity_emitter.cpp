@@ -23,7 +23,11 @@ void add_legals(vsink::EntityBuilder &b, const std::optional<Legals> &l) {
 Opt display_name(const Customer &c) { return c.name ? c.name : full_name(c.first_name, c.last_name); }
 
 void add_customer(vsink::EntityBuilder &b, const Customer &c) {
-    b.str("customer_email", c.email).str("customer_phone", c.phone).str("customer_name", display_name(c));
+    b.str("customer_email", c.email).str("customer_phone", c.phone);
+    if (c.name)
+        b.str("customer_name", text(*c.name));  // no copy of the common case
+    else
+        b.str("customer_name", full_name(c.first_name, c.last_name));
 }
 
 // The fields `order_ticket` and `ticket` share, in the mapping's order up to
@@ -61,6 +65,7 @@ Opt first_of(const Opt &a, const Opt &b) { return a ? a : b; }
 
 Entities entities_of(const Envelope &env, const Organizer &organizer) {
     Entities out;
+    out.reserve(1);
     Entity &e = out.emplace_back("organizer");
     e.fields.str("system", text(env.system)).str("id", text(organizer.id)).str("name", organizer.name);
     add_legals(e.fields, organizer.legals);
@@ -74,6 +79,7 @@ Entities entities_of(const Envelope &env, const Organizer &organizer) {
 
 Entities entities_of(const Envelope &env, const Event &event) {
     Entities out;
+    out.reserve(3 + event.sets.size());
     // Parents first: the organizer the event nests (shape B), then its venue.
     // The nested organizer is a partial copy: the mapping lets its NULLs keep
     // what the organizer's own message stored.
@@ -135,6 +141,7 @@ Entities entities_of(const Envelope &env, const Event &event) {
 
 Entities entities_of(const Envelope &env, const Order &order) {
     Entities out;
+    out.reserve(1 + 2 * order.tickets.size());
     Entity &o = out.emplace_back("order");
     o.fields.str("system", text(env.system))
         .str("id", text(order.id))
@@ -171,6 +178,7 @@ Entities entities_of(const Envelope &env, const Order &order) {
 
 Entities entities_of(const Envelope &env, const Refund &refund) {
     Entities out;
+    out.reserve(1 + 2 * refund.ticket_ids.size());
     Entity &r = out.emplace_back("refund");
     r.fields.str("system", text(env.system))
         .str("id", text(refund.id))
@@ -196,6 +204,7 @@ Entities entities_of(const Envelope &env, const Refund &refund) {
 
 Entities entities_of(const Envelope &env, const Ticket &ticket) {
     Entities out;
+    out.reserve(1);
     Entity &e = out.emplace_back("ticket");
     add_ticket_head(e.fields, env, ticket, ticket.order_id, ticket.event_id, ticket.organizer_id, ticket.status);
     add_ticket_tail(e.fields, ticket);

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <vsink/plugin.hpp>
@@ -21,7 +22,7 @@
 namespace vibe {
 
 struct Entity {
-    explicit Entity(const std::string &entity_type) : type(entity_type), fields(entity_type) {}
+    explicit Entity(std::string_view entity_type) : type(entity_type), fields(entity_type) {}
     std::string type;
     vsink::EntityBuilder fields;
 };

@@ -40,62 +40,86 @@ private:
     const vsink_record &r_;
 };
 
-// Builds one entity and emits it. Strings passed to the setters are copied
-// into the builder, so temporaries are fine.
+// Builds one entity and emits it. Names and strings passed to the setters are
+// copied into the builder, so temporaries are fine. All text lives in one
+// buffer and emit() hands the host views into it: a typical entity costs two
+// allocations, however many fields it has.
 class EntityBuilder {
 public:
-    explicit EntityBuilder(std::string type) : type_(std::move(type)) {}
+    explicit EntityBuilder(std::string_view type) {
+        text_.reserve(kTextReserve);
+        values_.reserve(kFieldsReserve);
+        type_ = append(type);
+    }
 
-    EntityBuilder &null(std::string name) { return add(std::move(name), VSINK_NULL, 0, 0, {}); }
-    EntityBuilder &str(std::string name, std::string_view v) { return add(std::move(name), VSINK_STRING, 0, 0, std::string(v)); }
-    EntityBuilder &str(std::string name, const std::optional<std::string> &v) {
-        return v ? str(std::move(name), std::string_view(*v)) : null(std::move(name));
+    EntityBuilder &null(std::string_view name) { return add(name, VSINK_NULL, 0, 0, {}); }
+    EntityBuilder &str(std::string_view name, std::string_view v) { return add(name, VSINK_STRING, 0, 0, v); }
+    EntityBuilder &str(std::string_view name, const std::optional<std::string> &v) {
+        return v ? str(name, std::string_view(*v)) : null(name);
     }
-    EntityBuilder &i64(std::string name, int64_t v) { return add(std::move(name), VSINK_INT64, v, 0, {}); }
-    EntityBuilder &i64(std::string name, const std::optional<int64_t> &v) {
-        return v ? i64(std::move(name), *v) : null(std::move(name));
+    EntityBuilder &i64(std::string_view name, int64_t v) { return add(name, VSINK_INT64, v, 0, {}); }
+    EntityBuilder &i64(std::string_view name, const std::optional<int64_t> &v) { return v ? i64(name, *v) : null(name); }
+    EntityBuilder &f64(std::string_view name, double v) { return add(name, VSINK_DOUBLE, 0, v, {}); }
+    EntityBuilder &f64(std::string_view name, const std::optional<double> &v) { return v ? f64(name, *v) : null(name); }
+    EntityBuilder &boolean(std::string_view name, bool v) { return add(name, VSINK_BOOL, v ? 1 : 0, 0, {}); }
+    EntityBuilder &boolean(std::string_view name, const std::optional<bool> &v) {
+        return v ? boolean(name, *v) : null(name);
     }
-    EntityBuilder &f64(std::string name, double v) { return add(std::move(name), VSINK_DOUBLE, 0, v, {}); }
-    EntityBuilder &f64(std::string name, const std::optional<double> &v) {
-        return v ? f64(std::move(name), *v) : null(std::move(name));
-    }
-    EntityBuilder &boolean(std::string name, bool v) { return add(std::move(name), VSINK_BOOL, v ? 1 : 0, 0, {}); }
-    EntityBuilder &boolean(std::string name, const std::optional<bool> &v) {
-        return v ? boolean(std::move(name), *v) : null(std::move(name));
-    }
-    EntityBuilder &timestamp_ms(std::string name, int64_t ms) { return add(std::move(name), VSINK_TIMESTAMP_MS, ms, 0, {}); }
-    EntityBuilder &timestamp_ms(std::string name, const std::optional<int64_t> &ms) {
-        return ms ? timestamp_ms(std::move(name), *ms) : null(std::move(name));
+    EntityBuilder &timestamp_ms(std::string_view name, int64_t ms) { return add(name, VSINK_TIMESTAMP_MS, ms, 0, {}); }
+    EntityBuilder &timestamp_ms(std::string_view name, const std::optional<int64_t> &ms) {
+        return ms ? timestamp_ms(name, *ms) : null(name);
     }
 
     // Returns false when the host refused the entity.
     bool emit(const vsink_emitter &out) const {
-        std::vector<vsink_field> fields(values_.size());
+        constexpr size_t kOnStack = 64;
+        vsink_field on_stack[kOnStack];
+        std::vector<vsink_field> on_heap;
+        vsink_field *fields = on_stack;
+        if (values_.size() > kOnStack) {
+            on_heap.resize(values_.size());
+            fields = on_heap.data();
+        }
         for (size_t i = 0; i < values_.size(); ++i) {
             const Value &v = values_[i];
-            fields[i].name = bytes(v.name);
+            fields[i].name = at(v.name);
             fields[i].value.kind = v.kind;
             fields[i].value.i64 = v.i;
             fields[i].value.f64 = v.d;
-            fields[i].value.str = bytes(v.s);
+            fields[i].value.str = at(v.s);
         }
-        vsink_entity e{bytes(type_), fields.data(), fields.size()};
+        vsink_entity e{at(type_), fields, values_.size()};
         return out.emit(out.host_ctx, &e) == 0;
     }
 
 private:
+    static constexpr size_t kTextReserve = 512;
+    static constexpr size_t kFieldsReserve = 32;
+    struct Span {
+        size_t off, len;
+    };
     struct Value {
-        std::string name;
+        Span name;
         int32_t kind;
         int64_t i;
         double d;
-        std::string s;
+        Span s;
     };
-    EntityBuilder &add(std::string name, int32_t kind, int64_t i, double d, std::string s) {
-        values_.push_back(Value{std::move(name), kind, i, d, std::move(s)});
+    Span append(std::string_view s) {
+        Span sp{text_.size(), s.size()};
+        text_.append(s.data(), s.size());
+        return sp;
+    }
+    // An empty string is a string, not NULL: its pointer must not be NULL.
+    vsink_bytes at(Span s) const { return vsink_bytes{text_.data() + s.off, s.len}; }
+    EntityBuilder &add(std::string_view name, int32_t kind, int64_t i, double d, std::string_view s) {
+        const Span n = append(name);
+        const Span v = append(s);
+        values_.push_back(Value{n, kind, i, d, v});
         return *this;
     }
-    std::string type_;
+    std::string text_;
+    Span type_{};
     std::vector<Value> values_;
 };
 
