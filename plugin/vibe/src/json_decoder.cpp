@@ -3,10 +3,12 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <memory>
 #include <unordered_set>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <simdjson.h>
 
 #include "json_object.hpp"
 #include "normalize.hpp"
@@ -18,6 +20,8 @@ namespace {
 // Iterative parsing: a deeply nested hostile document cannot exhaust the
 // stack. Encoding validation: text columns only ever receive valid UTF-8.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+// For input already known to be valid UTF-8, parsed in place.
+constexpr unsigned kFastParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag;
 
 // The offset of a \uDC00-\uDFFF escape that no \uD800-\uDBFF escape
 // precedes: RapidJSON refuses a lone high surrogate but decodes a lone low
@@ -63,12 +67,40 @@ bool clamp_huge_number(std::string &json, size_t at) {
     return true;
 }
 
+// Memory for one parse, reused by the thread's next parse: the DOM's values
+// and strings, and the parser's stack. A document that outgrows it takes more
+// chunks from the heap, freed when its Message ends.
+struct ParseArena {
+    static constexpr size_t kValues = 64 * 1024;
+    static constexpr size_t kStack = 16 * 1024;
+    std::unique_ptr<char[]> values{new char[kValues]};
+    std::unique_ptr<char[]> stack{new char[kStack]};
+    // A NUL-terminated, padded copy of the message, parsed in place.
+    static constexpr size_t kPadding = 64;
+    static constexpr size_t kKeepText = 1 << 20;
+    std::string text;
+    bool in_use = false;
+};
+
+using Pool = rapidjson::MemoryPoolAllocator<>;
+using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
+
 // Owns the parsed document; root() is the message object.
 class Message {
 public:
     Message(const Message &) = delete;
     Message &operator=(const Message &) = delete;
-    Message(std::string_view json, const char *kind, Anomalies &anomalies) {
+    ~Message() {
+        if (!arena_) return;
+        // The DOM may point into the text: an outlier's copy goes only now.
+        if (arena_->text.capacity() > ParseArena::kKeepText) std::string().swap(arena_->text);
+        arena_->in_use = false;
+    }
+    Message(std::string_view json, const char *kind, Anomalies &anomalies)
+        : arena_(claim_arena()),
+          values_(arena_ ? Pool(arena_->values.get(), ParseArena::kValues) : Pool()),
+          stack_(arena_ ? Pool(arena_->stack.get(), ParseArena::kStack) : Pool()),
+          doc_(&values_, ParseArena::kStack / 2, &stack_) {
         // RapidJSON takes a NUL byte for the end of the input and would
         // silently drop what follows; raw NULs are never valid JSON.
         if (size_t nul = json.find('\0'); nul != std::string_view::npos)
@@ -76,7 +108,21 @@ public:
         // Some producers' serializers start UTF-8 text with a byte order mark.
         size_t skipped = 0;
         if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(skipped = 3);
-        doc_.Parse<kParseFlags>(json.data(), json.size());
+        // The fast path, for valid UTF-8 (simdjson checks it at SIMD speed):
+        // RapidJSON's own per-character validation is then redundant, and a
+        // NUL-terminated, padded copy in the arena lets it parse in place with
+        // its SSE2 scanners. Anything it refuses is parsed again below, the
+        // validating way, so errors (offsets, texts, the clamped 1e400) are
+        // exactly those of the validating parse.
+        bool parsed = false;
+        if (arena_ && simdjson::validate_utf8(json.data(), json.size())) {
+            std::string &text = arena_->text;
+            text.assign(json.data(), json.size());
+            text.append(ParseArena::kPadding, '\0');  // SSE2 loads stay inside it
+            doc_.ParseInsitu<kFastParseFlags>(text.data());
+            parsed = !doc_.HasParseError();
+        }
+        if (!parsed) doc_.Parse<kParseFlags>(json.data(), json.size());
         if (doc_.HasParseError() && doc_.GetParseError() == rapidjson::kParseErrorNumberTooBig) {
             std::string copy(json);
             for (int tries = 0; tries < 64 && doc_.HasParseError() &&
@@ -100,7 +146,19 @@ public:
     const Object &root() const { return *root_; }
 
 private:
-    rapidjson::Document doc_;
+    // The thread's arena, or nullptr when a Message of this thread holds it
+    // already (then this one allocates as RapidJSON does by default).
+    static ParseArena *claim_arena() {
+        static thread_local ParseArena arena;
+        if (arena.in_use) return nullptr;
+        arena.in_use = true;
+        return &arena;
+    }
+
+    ParseArena *arena_;
+    Pool values_;
+    Pool stack_;
+    Document doc_;
     std::optional<Object> root_;
 };
 

@@ -24,9 +24,18 @@
 namespace vibe::pb {
 namespace {
 
+// One message object per type and thread, reused: parsing clears it but keeps
+// its strings' and repeated fields' memory, so a record of a familiar size
+// allocates nothing here. Valid until the next parse of the same type on the
+// same thread. After an unusually large record the object is replaced, so
+// that one outlier does not stay resident.
 template <class Msg>
-Msg parse(std::string_view bytes) {
-    Msg msg;
+const Msg &parse(std::string_view bytes) {
+    constexpr size_t kKeepBelow = 1 << 20;
+    static thread_local Msg msg;
+    static thread_local size_t last_size = 0;
+    if (last_size > kKeepBelow) msg = Msg();
+    last_size = bytes.size();
     if (bytes.size() > static_cast<size_t>(INT_MAX) ||
         !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
         throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name(), "malformed");
@@ -111,7 +120,7 @@ Customer customer(const v1::Customer &c) {
 }  // namespace
 
 Organizer decode_organizer(std::string_view bytes, Anomalies &anomalies) {
-    const auto msg = parse<v1::Organizer>(bytes);
+    const auto &msg = parse<v1::Organizer>(bytes);
     Organizer out;
     out.id = require(msg.id(), "organizer.id");
     out.name = opt(msg.name());
@@ -129,7 +138,7 @@ Organizer decode_organizer(std::string_view bytes, Anomalies &anomalies) {
 }
 
 Event decode_event(std::string_view bytes, Anomalies &anomalies) {
-    const auto msg = parse<v1::Event>(bytes);
+    const auto &msg = parse<v1::Event>(bytes);
     Event out;
     out.id = require(msg.id(), "event.id");
     out.name = opt(msg.name());
@@ -165,7 +174,7 @@ Event decode_event(std::string_view bytes, Anomalies &anomalies) {
 }
 
 Order decode_order(std::string_view bytes, Anomalies &anomalies) {
-    const auto msg = parse<v1::Order>(bytes);
+    const auto &msg = parse<v1::Order>(bytes);
     Order out;
     out.id = require(msg.id(), "order.id");
     out.event_id = opt(msg.event_id());
@@ -199,7 +208,7 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
 }
 
 Refund decode_refund(std::string_view bytes, std::string refund_id, Anomalies &) {
-    const auto msg = parse<v1::Refund>(bytes);
+    const auto &msg = parse<v1::Refund>(bytes);
     Refund out;
     out.id = std::move(refund_id);
     require(out.id, "refund.id (record key)");
@@ -215,7 +224,7 @@ Refund decode_refund(std::string_view bytes, std::string refund_id, Anomalies &)
 }
 
 Ticket decode_ticket(std::string_view bytes, Anomalies &anomalies) {
-    const auto msg = parse<v1::Ticket>(bytes);
+    const auto &msg = parse<v1::Ticket>(bytes);
     Ticket out;
     out.id = require(msg.id(), "ticket.id");
     switch (msg.status()) {
