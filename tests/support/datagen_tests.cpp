@@ -8,6 +8,7 @@
 #include <string>
 
 #include "datagen/orders_generator.hpp"
+#include "datagen/tickets_generator.hpp"
 
 using namespace vsink::datagen;
 
@@ -227,4 +228,72 @@ TEST_CASE("datagen: bad options are refused", "[datagen]") {
     CHECK_THROWS_AS(OrdersGenerator{o}, std::invalid_argument);
     CHECK(parse_shape("MIXED") == Shape::Mixed);
     CHECK_FALSE(parse_shape("C"));
+}
+
+// ---- the tickets topology (bench/run) ----------------------------------
+
+
+TEST_CASE("datagen: crc32 is zlib's and MariaDB's CRC32()", "[datagen]") {
+    CHECK(crc32("123456789") == 0xCBF43926U);
+    CHECK(crc32("") == 0U);
+    // SELECT CRC32('tkt-1|active') on MariaDB 10.11
+    CHECK(column_checksum_term("tkt-1", "active") == crc32("tkt-1|active"));
+}
+
+TEST_CASE("datagen: the tickets topology, its updates and its expectation", "[datagen]") {
+    TicketsOptions opt;
+    opt.tickets = 50;
+    TicketsGenerator gen{opt};
+    std::vector<GeneratedRecord> records;
+    GeneratedRecord r;
+    while (gen.next(r)) records.push_back(r);
+    const Expected &e = gen.expected();
+    CHECK(e.topology == "tickets");
+    CHECK(records.size() == e.total_records());
+    CHECK(e.records.at("ticketland.tickets.tickets") == 55);  // 50 tickets + every 10th again
+    CHECK(e.tickets == 50);
+    CHECK(e.tickets_by_status.at("active") == 45);
+    CHECK(e.tickets_by_status.at("used") + e.tickets_by_status.at("refunded") == 5);
+
+    // Replaying the records as "latest wins" gives the expected checksums.
+    std::map<std::string, std::map<std::string, std::string>> rows;  // id -> column -> value
+    std::map<std::string, int64_t> updated_at;
+    size_t first_update = 0;
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto &rec = records[i];
+        if (rec.topic != "ticketland.tickets.tickets") continue;
+        const auto d = parse(rec.value);
+        const std::string id = d["id"].GetString();
+        CHECK(rec.key == id);
+        CHECK(header_map(rec).count("application-id") == 1);
+        if (rows.count(id)) {
+            if (!first_update) first_update = i;
+            CHECK(d["updated_at"].GetInt64() > updated_at[id]);
+            CHECK(std::string(d["status"].GetString()) != "active");
+        } else {
+            CHECK(first_update == 0);  // every update comes after every first sale
+            CHECK(std::string(d["status"].GetString()) == "active");
+        }
+        updated_at[id] = d["updated_at"].GetInt64();
+        auto &row = rows[id];
+        row["status"] = d["status"].GetString();
+        row["event_id"] = d["event_id"].GetString();
+        row["order_id"] = d["order_id"].GetString();
+        row["barcode"] = d["barcode"].GetString();
+        row["category"] = d["category"].GetString();
+        row["price_nominal"] = std::to_string(d["price_nominal"].GetInt64());
+        row["channel"] = header_map(rec).at("application-id");
+    }
+    CHECK(rows.size() == 50);
+    for (const auto &[column, want] : e.checksums.at("tickets")) {
+        uint64_t sum = 0;
+        for (const auto &[id, row] : rows) sum += column_checksum_term(id, row.at(column));
+        CHECK(sum == want);
+    }
+    // Deterministic by seed, different with another seed.
+    TicketsGenerator again{opt};
+    CHECK(again.expected().checksums == e.checksums);
+    opt.seed = 7;
+    CHECK(TicketsGenerator{opt}.expected().checksums.at("tickets").at("barcode") !=
+          e.checksums.at("tickets").at("barcode"));
 }
