@@ -227,3 +227,64 @@ TEST_CASE("mapping: a bad keep_when_null is an error with file and line", "[mapp
     CHECK_THAT(error_of(head + "    keep_on_update: [source]\n"),
                Catch::Contains("m.yaml:12: entity kid: keep_on_update names key column 'source'"));
 }
+
+namespace {
+// A one-table mapping whose column `c` has this SQL type (on line 3).
+std::string type_error(const std::string &type) {
+    return error_of("tables:\n  t:\n    columns:\n      c: \"" + type + "\"\n      k: VARCHAR(8) NOT NULL\n    key: [k]\n");
+}
+}  // namespace
+
+TEST_CASE("mapping: the SQL types of the MySQL and MariaDB grammar load", "[mapping][sqltype]") {
+    for (const char *good :
+         {"INT", "INT UNSIGNED", "BIGINT", "BIGINT UNSIGNED NOT NULL", "int(11) unsigned", "TINYINT(1)", "BOOLEAN",
+          "BOOL", "DECIMAL(10,2)", "DECIMAL(10, 2) NOT NULL", "DECIMAL(65,30)", "NUMERIC(5)", "DECIMAL",
+          "VARCHAR(255)", "VARCHAR(64) NOT NULL", "CHAR(3)", "CHAR", "TEXT", "MEDIUMTEXT", "LONGTEXT", "TINYTEXT",
+          "DATETIME", "DATETIME(3)", "DATETIME(6) NULL", "TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)",
+          "DATE", "DOUBLE", "DOUBLE PRECISION", "FLOAT", "JSON", "ENUM('a','b')", "ENUM('it''s', 'x y') NOT NULL",
+          "VARCHAR(16) NOT NULL DEFAULT 'new'", "INT DEFAULT 0", "DECIMAL(4,1) DEFAULT -1.5", "BOOLEAN DEFAULT FALSE",
+          "VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "TEXT CHARSET latin1", "BLOB", "VARBINARY(16)"}) {
+        INFO(good);
+        CHECK(type_error(good) == "no error");
+    }
+}
+
+TEST_CASE("mapping: a bad SQL type fails at load with file and line", "[mapping][sqltype]") {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"DECIMAL(10,2", "DECIMAL: missing ')'"},
+        {"DECIMAL(10,20)", "scale 20 exceeds precision 10"},
+        {"DECIMAL(66,2)", "precision 66 is out of range 1..65"},
+        {"VARCHAR", "VARCHAR needs a length"},
+        {"VARCHAR()", "VARCHAR: expected length"},
+        {"VARCHAR(0)", "out of range"},
+        {"VARCHR(10)", "unknown type 'VARCHR'"},
+        {"STRING", "unknown type 'STRING'"},
+        {"DATETIME(7)", "DATETIME: length 7 is out of range 0..6"},
+        {"INT NOT", "expected NULL after NOT"},
+        {"INT NULL NOT NULL", "both NULL and NOT NULL"},
+        {"INT NOT NULL NOT NULL", "NOT NULL is given twice"},
+        {"ENUM()", "ENUM: expected a quoted value"},
+        {"ENUM('a','b'", "ENUM: missing ')'"},
+        {"ENUM('a", "unterminated quoted value"},
+        {"VARCHAR(8) DEFAULT 'a\\\\'", "backslash"},
+        {"INT; DROP TABLE x", "unexpected character ';'"},
+        {"INT AUTO_INCREMENT", "unexpected 'AUTO_INCREMENT'"},
+        {"VARCHAR(8) COLLATE", "COLLATE needs a name"},
+        {"INT DEFAULT", "DEFAULT needs"},
+        {"", "empty type"},
+    };
+    for (const auto &[type, why] : bad) {
+        INFO(type);
+        const std::string e = type_error(type);
+        CHECK_THAT(e, Catch::Contains("m.yaml:4: column t.c: bad SQL type") && Catch::Contains(why));
+    }
+}
+
+TEST_CASE("mapping: a duplicate key is an error with file, line and column", "[mapping][duplicate]") {
+    CHECK_THAT(error_of("tables:\n  t:\n    columns: {a: INT, b: INT, a: TEXT}\n    key: [a]\n"),
+               Catch::Contains("m.yaml:3:31: duplicate key 'tables.t.columns.a' (first given at line 3)"));
+    CHECK_THAT(error_of(kTables + "entities:\n  kid:\n    table: kids\n    columns: [source, id]\n    table: parents\n"),
+               Catch::Contains("m.yaml:12:5: duplicate key 'entities.kid.table' (first given at line 10)"));
+    CHECK_THAT(error_of("topics:\n  t1: {message: order}\n  t1: {message: event}\n"),
+               Catch::Contains("m.yaml:3:3: duplicate key 'topics.t1'"));
+}

@@ -176,3 +176,138 @@ TEST_CASE("worker config: an incremental rebalance protocol is refused with its 
     CHECK(error_of("  partition.assignment.strategy: range,roundrobin") == "accepted");
     CHECK(error_of("  group.protocol: classic") == "accepted");
 }
+
+namespace {
+std::string config_error(const std::string &text, const std::string &name = "w.yaml") {
+    TempFile f(name, text);
+    try {
+        load_worker_config(f.str());
+    } catch (const ConfigError &e) {
+        return e.what();
+    }
+    return "no error";
+}
+}  // namespace
+
+TEST_CASE("worker config: references expand in every scalar, numbers and booleans included", "[config][expand]") {
+    setenv("VSINK_T_GROUP", "group-from-env", 1);
+    setenv("VSINK_T_MAX", "77", 1);
+    setenv("VSINK_T_VERIFY", "false", 1);
+    setenv("VSINK_T_PORT", "3317", 1);
+    setenv("VSINK_T_LEVEL", "warn", 1);
+    unsetenv("VSINK_T_UNSET");
+    TempFile f("worker.yaml", "worker:\n"
+                              "  group_id: ${env:VSINK_T_GROUP}\n"
+                              "  plugin: ${env:VSINK_T_UNSET:-lib}/p.so\n"
+                              "  mappings:\n    - ${env:VSINK_T_UNSET:-m}.yaml\n"
+                              "  batch:\n    max_records: ${env:VSINK_T_MAX}\n    max_wait_ms: ${env:VSINK_T_UNSET:-45}\n"
+                              "database:\n"
+                              "  url: mysql://db:${env:VSINK_T_PORT}/vibe\n"
+                              "  user: ${env:VSINK_T_UNSET:-}plain\n"
+                              "  tls:\n    verify: ${env:VSINK_T_VERIFY}\n"
+                              "kafka:\n"
+                              "  bootstrap.servers: ${env:VSINK_T_UNSET:-127.0.0.1:9092}\n"
+                              "  session.timeout.ms: ${env:VSINK_T_UNSET:-12000}\n"
+                              "log: {level: '${env:VSINK_T_LEVEL}'}\n");
+    const WorkerConfig c = load_worker_config(f.str());
+    CHECK(c.group_id == "group-from-env");
+    CHECK(c.plugin_path == (f.dir / "lib/p.so").string());
+    REQUIRE(c.mapping_paths.size() == 1);
+    CHECK(c.mapping_paths[0] == (f.dir / "m.yaml").string());
+    CHECK(c.batch.max_records == 77);
+    CHECK(c.batch.max_wait_ms == 45);
+    CHECK(c.database.port == 3317);
+    CHECK(c.database.user == "plain");
+    CHECK(c.database.tls.enabled);
+    CHECK_FALSE(c.database.tls.verify);
+    CHECK(c.kafka.at("bootstrap.servers") == "127.0.0.1:9092");
+    CHECK(c.kafka.at("session.timeout.ms") == "12000");
+    CHECK(c.log.level == "warn");
+    // The errors that follow an expansion still see its result.
+    setenv("VSINK_T_MAX", "0", 1);
+    CHECK_THAT(config_error("worker:\n  group_id: g\n  plugin: p.so\n  mappings: [a.yaml]\n  batch:\n"
+                            "    max_records: ${env:VSINK_T_MAX}\ndatabase: {url: 'mysql://h:1/d', user: u}\n"
+                            "kafka: {bootstrap.servers: x}\n"),
+               Catch::Contains("w.yaml:6: max_records must be between 1 and"));
+}
+
+TEST_CASE("worker config: an unset variable without default names the variable, file and line", "[config][expand]") {
+    unsetenv("VSINK_T_UNSET");
+    const std::string e = config_error("worker:\n  group_id: g\n  plugin: p.so\n  mappings: [a.yaml]\n"
+                                       "database: {url: 'mysql://h:1/d', user: u}\nkafka:\n  bootstrap.servers: x\n"
+                                       "  client.id: ${env:VSINK_T_UNSET}\n");
+    CHECK_THAT(e, Catch::Contains("w.yaml:8: environment variable VSINK_T_UNSET is not set"));
+    // Set but empty, no default: empty; set but empty with a default: the default.
+    setenv("VSINK_T_EMPTY", "", 1);
+    TempFile f("w.yaml", "worker: {group_id: 'g${env:VSINK_T_EMPTY}', plugin: p.so, mappings: [a.yaml]}\n"
+                         "database: {url: 'mysql://h:1/d', user: '${env:VSINK_T_EMPTY:-dflt}'}\n"
+                         "kafka: {bootstrap.servers: x}\n");
+    const WorkerConfig c = load_worker_config(f.str());
+    CHECK(c.group_id == "g");
+    CHECK(c.database.user == "dflt");
+}
+
+TEST_CASE("worker config: file references are relative to the config and trim one newline", "[config][expand]") {
+    TempFile f("w.yaml", "worker: {group_id: '${file:group.txt}', plugin: p.so, mappings: [a.yaml]}\n"
+                         "database: {url: 'mysql://h:1/d', user: u, password: '${file:secrets/db}'}\n"
+                         "kafka: {bootstrap.servers: x}\n");
+    std::filesystem::create_directories(f.dir / "secrets");
+    std::ofstream(f.dir / "group.txt") << "g-from-file\n\n";
+    std::ofstream(f.dir / "secrets/db") << "pw-from-file\n";
+    const WorkerConfig c = load_worker_config(f.str());
+    CHECK(c.group_id == "g-from-file\n");  // one newline trimmed, not two
+    CHECK(c.database.password == "pw-from-file");
+    std::filesystem::remove(f.dir / "secrets/db");
+    try {
+        load_worker_config(f.str());
+        FAIL("a missing file was accepted");
+    } catch (const ConfigError &e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains(f.str() + ":2: cannot read the file of ${file:secrets/db}"));
+    }
+}
+
+TEST_CASE("worker config: nested and unknown references are errors with their line", "[config][expand]") {
+    setenv("VSINK_T_GROUP", "x", 1);
+    const std::string tail = "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n";
+    CHECK_THAT(config_error("worker: {group_id: '${env:${env:VSINK_T_GROUP}}', plugin: p.so, mappings: [a.yaml]}\n" + tail),
+               Catch::Contains("w.yaml:1: nested references") && Catch::Contains("not supported"));
+    CHECK_THAT(config_error("worker:\n  group_id: '${vault:x}'\n  plugin: p.so\n  mappings: [a.yaml]\n" + tail),
+               Catch::Contains("w.yaml:2: unknown reference"));
+    CHECK_THAT(config_error("worker:\n  group_id: '${env:X'\n  plugin: p.so\n  mappings: [a.yaml]\n" + tail),
+               Catch::Contains("w.yaml:2: unterminated"));
+}
+
+TEST_CASE("worker config: a secret's value is in no error message", "[config][expand]") {
+    setenv("VSINK_T_SECRET", "Very-Secret-Value", 1);
+    const std::string e = config_error("worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
+                                       "database: {url: 'mysql://h:1/d', user: u}\n"
+                                       "kafka: {bootstrap.servers: x, sasl.password: '${env:VSINK_T_SECRET}', "
+                                       "ssl.key.password: '${env:VSINK_T_SECRET}', security.protocol: NOPE}\n");
+    CHECK_THAT(e, Catch::Contains("w.yaml:3") && Catch::Contains("kafka.security.protocol"));
+    CHECK(e.find("Very-Secret-Value") == std::string::npos);
+}
+
+TEST_CASE("worker config: a duplicate key is an error with file, line and column", "[config][duplicate]") {
+    const std::string tail = "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n";
+    CHECK_THAT(config_error("worker:\n  group_id: a\n  plugin: p.so\n  group_id: b\n  mappings: [a.yaml]\n" + tail),
+               Catch::Contains("w.yaml:4:3: duplicate key 'worker.group_id' (first given at line 2)"));
+    CHECK_THAT(config_error("worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n" + tail +
+                            "kafka: {bootstrap.servers: y}\n"),
+               Catch::Contains("w.yaml:4:1: duplicate key 'kafka' (first given at line 3)"));
+    CHECK_THAT(config_error("worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
+                            "database: {url: 'mysql://h:1/d', user: u}\n"
+                            "kafka:\n  bootstrap.servers: x\n  client.id: a\n  client.id: b\n"),
+               Catch::Contains("w.yaml:6:3: duplicate key 'kafka.client.id'"));
+}
+
+TEST_CASE("worker config: a misspelt kafka key is named with its line", "[config]") {
+    const std::string e = config_error("worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
+                                       "database: {url: 'mysql://h:1/d', user: u}\n"
+                                       "kafka:\n  bootstrap.servers: x\n  sesion.timeout.ms: 1000\n");
+    CHECK_THAT(e, Catch::Contains("w.yaml:5: kafka.sesion.timeout.ms") &&
+                      Catch::Contains("No such configuration property"));
+    CHECK_THAT(config_error("worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
+                            "database: {url: 'mysql://h:1/d', user: u}\n"
+                            "kafka:\n  bootstrap.servers: x\n  session.timeout.ms: soon\n"),
+               Catch::Contains("w.yaml:5: kafka.session.timeout.ms"));
+}

@@ -1,11 +1,13 @@
 #include "config/worker_config.hpp"
 
-#include "config/secret_ref.hpp"
 #include "config/yaml_doc.hpp"
 #include "log/redact.hpp"
 
+#include <librdkafka/rdkafkacpp.h>
+
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 namespace vsink {
 
@@ -25,7 +27,7 @@ std::string resolve_path(const std::string &base_dir, const std::string &p) {
 
 // mysql://host:port/database or tcp://host:port/database
 void parse_db_url(const YamlDoc &doc, const YAML::Node &n, DatabaseConfig &db) {
-    const std::string url = resolve_secret_refs(n.as<std::string>(), doc.where(n));
+    const std::string url = n.as<std::string>();
     const size_t scheme = url.find("://");
     if (scheme == std::string::npos) doc.fail(n, "database.url must look like mysql://HOST:PORT/DATABASE");
     const std::string s = url.substr(0, scheme);
@@ -60,7 +62,7 @@ void parse_db_tls(const YamlDoc &doc, const YAML::Node &t, const std::string &ba
     auto file = [&](const char *key) {
         const YAML::Node n = t[key];
         if (!n.IsDefined()) return std::string();
-        const std::string path = resolve_path(base, resolve_secret_refs(doc.get_string(t, key, "database.tls"), doc.where(n)));
+        const std::string path = resolve_path(base, doc.get_string(t, key, "database.tls"));
         if (!std::ifstream(path)) doc.fail(n, std::string("database.tls.") + key + ": cannot read " + path);
         return path;
     };
@@ -81,7 +83,8 @@ void parse_db_tls(const YamlDoc &doc, const YAML::Node &t, const std::string &ba
 }  // namespace
 
 WorkerConfig load_worker_config(const std::string &path) {
-    const YamlDoc doc = YamlDoc::load_file(path);
+    YamlDoc doc = YamlDoc::load_file(path);
+    doc.expand_references();  // ${env:...} and ${file:...} in every scalar, numbers included
     const YAML::Node &root = doc.root();
     doc.check_keys(root, {"worker", "database", "kafka", "log"}, "the worker config");
 
@@ -93,11 +96,11 @@ WorkerConfig load_worker_config(const std::string &path) {
     if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
     doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking"}, "worker");
     c.group_id = doc.get_string(w, "group_id", "worker");
-    c.plugin_path = resolve_path(base, resolve_secret_refs(doc.get_string(w, "plugin", "worker"), doc.where(w["plugin"])));
+    c.plugin_path = resolve_path(base, doc.get_string(w, "plugin", "worker"));
     const YAML::Node maps = w["mappings"];
     if (!maps.IsDefined() || !maps.IsSequence() || maps.size() == 0)
         doc.fail(w, "worker.mappings must be a non-empty list of mapping files");
-    for (const auto &m : maps) c.mapping_paths.push_back(resolve_path(base, resolve_secret_refs(m.as<std::string>(), doc.where(m))));
+    for (const auto &m : maps) c.mapping_paths.push_back(resolve_path(base, m.as<std::string>()));
     if (w["topics"].IsDefined()) {
         if (!w["topics"].IsSequence()) doc.fail(w["topics"], "worker.topics must be a list");
         for (const auto &t : w["topics"]) c.topics.push_back(t.as<std::string>());
@@ -150,9 +153,9 @@ WorkerConfig load_worker_config(const std::string &path) {
     if (!d["url"].IsDefined()) doc.fail(d, "database: missing required key 'url' (mysql://HOST:PORT/DATABASE)");
     parse_db_url(doc, d["url"], c.database);
     if (c.database.name.empty()) doc.fail(d["url"], "database.url must name the database: mysql://HOST:PORT/DATABASE");
-    c.database.socket = resolve_secret_refs(doc.get_string_or(d, "socket", ""), doc.where(d["socket"]));
-    c.database.user = resolve_secret_refs(doc.get_string(d, "user", "database"), doc.where(d["user"]));
-    c.database.password = resolve_secret_refs(doc.get_string_or(d, "password", ""), doc.where(d["password"]));
+    c.database.socket = doc.get_string_or(d, "socket", "");
+    c.database.user = doc.get_string(d, "user", "database");
+    c.database.password = doc.get_string_or(d, "password", "");
     c.database.connect_timeout_ms = static_cast<int>(doc.get_int_or(d, "connect_timeout_ms", 5000, 100, 600000));
     c.database.read_timeout_ms = static_cast<int>(doc.get_int_or(d, "read_timeout_ms", 30000, 100, 3600000));
     c.database.write_timeout_ms = static_cast<int>(doc.get_int_or(d, "write_timeout_ms", 30000, 100, 3600000));
@@ -162,6 +165,7 @@ WorkerConfig load_worker_config(const std::string &path) {
     const YAML::Node k = root["kafka"];
     if (!k.IsDefined()) doc.fail(root, "missing section 'kafka' (librdkafka settings, e.g. bootstrap.servers)");
     doc.require_map(k, "kafka");
+    const std::unique_ptr<RdKafka::Conf> probe(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     for (auto it = k.begin(); it != k.end(); ++it) {
         const std::string key = it->first.as<std::string>();
         if (!it->second.IsScalar()) doc.fail(it->second, "kafka." + key + " must be a scalar");
@@ -176,8 +180,15 @@ WorkerConfig load_worker_config(const std::string &path) {
             doc.fail(it->second, "kafka." + key + ": " + value +
                                      " (incremental rebalancing) is not supported; use range or roundrobin "
                                      "with the classic group protocol");
-        c.kafka[key] = resolve_secret_refs(it->second.as<std::string>(), doc.where(it->second));
-        if (WorkerConfig::is_secret_kafka_key(key)) add_secret(c.kafka[key]);
+        c.kafka[key] = it->second.as<std::string>();
+        const bool secret = WorkerConfig::is_secret_kafka_key(key);
+        if (secret) add_secret(c.kafka[key]);
+        // librdkafka judges the name and the value now, so that a misspelt
+        // key is reported with its line, not when the consumer is created.
+        std::string err;
+        if (probe->set(key, c.kafka[key], err) != RdKafka::Conf::CONF_OK)
+            doc.fail(it->first, "kafka." + key + ": " +
+                                    (secret ? std::string("librdkafka refuses the value (not shown: a secret)") : err));
     }
     if (!c.kafka.count("bootstrap.servers")) doc.fail(k, "kafka: missing bootstrap.servers");
 

@@ -17,7 +17,14 @@ struct ConfigError : std::runtime_error {
 // A YAML document loaded from a file, remembering the file name for errors.
 class YamlDoc {
 public:
+    // Parses the file; a key given twice in any map is an error naming
+    // file:line:column of the second one (yaml-cpp would keep one silently).
     static YamlDoc load_file(const std::string &path);
+
+    // Expands ${env:...} / ${file:...} in every scalar value of the document
+    // (strings, numbers, booleans; not map keys), in place, so that every
+    // reader sees the expanded text and errors still carry their line.
+    void expand_references();
 
     const YAML::Node &root() const { return root_; }
     const std::string &path() const { return path_; }

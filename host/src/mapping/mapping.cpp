@@ -3,8 +3,10 @@
 #include "config/yaml_doc.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
+#include <vector>
 
 namespace vsink {
 
@@ -54,13 +56,228 @@ std::vector<const TableDef *> Mapping::tables_in_write_order() const {
 
 namespace {
 
-// Type text must not smuggle SQL: letters, digits, spaces, parentheses, commas.
-bool is_safe_sql_type(const std::string &t) {
-    if (t.empty()) return false;
-    return std::all_of(t.begin(), t.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || ch == ' ' || ch == '(' || ch == ')' || ch == ',' ||
-               ch == '_';
-    });
+// The column types a mapping may use: a small parser of the MySQL / MariaDB
+// type grammar, so that a typo fails when the mapping loads (with its line)
+// rather than at `schema --apply`, and no type text can carry other SQL.
+// Returns what is wrong, or an empty string when the type is good.
+struct SqlTok {
+    enum Kind { word, number, string, punct, end } kind;
+    std::string text;  // words upper-cased
+};
+
+std::string tokenize_sql_type(const std::string &t, std::vector<SqlTok> &out) {
+    size_t i = 0;
+    while (i < t.size()) {
+        const char ch = t[i];
+        if (ch == ' ' || ch == '\t') {
+            ++i;
+        } else if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
+            std::string w;
+            while (i < t.size() && (std::isalnum(static_cast<unsigned char>(t[i])) || t[i] == '_'))
+                w += static_cast<char>(std::toupper(static_cast<unsigned char>(t[i++])));
+            out.push_back({SqlTok::word, w});
+        } else if (std::isdigit(static_cast<unsigned char>(ch)) || ((ch == '-' || ch == '.') && i + 1 < t.size() &&
+                                                                 std::isdigit(static_cast<unsigned char>(t[i + 1])))) {
+            std::string n(1, ch);
+            ++i;
+            while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) n += t[i++];
+            out.push_back({SqlTok::number, n});
+        } else if (ch == '\'') {
+            std::string s;
+            ++i;
+            bool closed = false;
+            while (i < t.size()) {
+                if (t[i] == '\\') return "a backslash in a quoted value is not allowed";
+                if (t[i] == '\'') {
+                    if (i + 1 < t.size() && t[i + 1] == '\'') {
+                        s += '\'';
+                        i += 2;
+                        continue;
+                    }
+                    closed = true;
+                    ++i;
+                    break;
+                }
+                s += t[i++];
+            }
+            if (!closed) return "unterminated quoted value";
+            out.push_back({SqlTok::string, s});
+        } else if (ch == '(' || ch == ')' || ch == ',') {
+            out.push_back({SqlTok::punct, std::string(1, ch)});
+            ++i;
+        } else {
+            return std::string("unexpected character '") + ch + "'";
+        }
+    }
+    out.push_back({SqlTok::end, ""});
+    return "";
+}
+
+class SqlTypeParser {
+public:
+    explicit SqlTypeParser(std::vector<SqlTok> toks) : t_(std::move(toks)) {}
+
+    std::string parse() {
+        if (peek().kind != SqlTok::word) return "expected a type name";
+        const std::string name = next().text;
+        std::string e = base(name);
+        if (!e.empty()) return e;
+        return attributes();
+    }
+
+private:
+    std::vector<SqlTok> t_;
+    size_t i_ = 0;
+
+    const SqlTok &peek() const { return t_[i_]; }
+    const SqlTok &next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
+    bool accept_word(const char *w) {
+        if (peek().kind == SqlTok::word && peek().text == w) {
+            ++i_;
+            return true;
+        }
+        return false;
+    }
+    bool accept_punct(char p) {
+        if (peek().kind == SqlTok::punct && peek().text[0] == p) {
+            ++i_;
+            return true;
+        }
+        return false;
+    }
+    static std::string shown(const SqlTok &k) {
+        if (k.kind == SqlTok::end) return "the end";
+        if (k.kind == SqlTok::string) return "'" + k.text + "'";
+        return "'" + k.text + "'";
+    }
+
+    // "(n)" or "(p,s)" with bounds; `required` when the type needs it.
+    std::string lengths(const std::string &name, bool required, long lo, long hi, bool allow_scale, long scale_hi) {
+        if (!accept_punct('(')) return required ? name + " needs a length: " + name + "(N)" : "";
+        auto integer = [&](long min, long max, const char *what, long &v) -> std::string {
+            const SqlTok &k = peek();
+            if (k.kind != SqlTok::number || k.text.find_first_not_of("0123456789") != std::string::npos)
+                return name + ": expected " + what + " (an integer), found " + shown(k);
+            v = std::stol(k.text.substr(0, 9));
+            if (k.text.size() > 9 || v < min || v > max)
+                return name + ": " + what + " " + k.text + " is out of range " + std::to_string(min) + ".." +
+                       std::to_string(max);
+            ++i_;
+            return "";
+        };
+        long p = 0, s = 0;
+        std::string e = integer(lo, hi, allow_scale ? "precision" : "length", p);
+        if (!e.empty()) return e;
+        if (allow_scale && accept_punct(',')) {
+            e = integer(0, scale_hi, "scale", s);
+            if (!e.empty()) return e;
+            if (s > p) return name + ": scale " + std::to_string(s) + " exceeds precision " + std::to_string(p);
+        }
+        if (!accept_punct(')')) return name + ": missing ')' (found " + shown(peek()) + ")";
+        return "";
+    }
+
+    std::string base(const std::string &name) {
+        static const std::set<std::string> ints = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"};
+        static const std::set<std::string> plain = {"TEXT",  "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "BLOB",
+                                                    "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "DATE", "JSON",
+                                                    "BOOLEAN", "BOOL",     "YEAR"};
+        if (ints.count(name)) {
+            std::string e = lengths(name, false, 1, 255, false, 0);
+            if (!e.empty()) return e;
+            accept_word("UNSIGNED");
+            return "";
+        }
+        if (name == "DECIMAL" || name == "NUMERIC" || name == "DEC") {
+            std::string e = lengths(name, false, 1, 65, true, 30);
+            if (!e.empty()) return e;
+            accept_word("UNSIGNED");
+            return "";
+        }
+        if (name == "DOUBLE" || name == "FLOAT" || name == "REAL") {
+            if (name == "DOUBLE") accept_word("PRECISION");
+            accept_word("UNSIGNED");
+            return "";
+        }
+        if (name == "VARCHAR" || name == "VARBINARY") return lengths(name, true, 1, 65535, false, 0);
+        if (name == "CHAR" || name == "BINARY") return lengths(name, false, 0, 255, false, 0);
+        if (name == "DATETIME" || name == "TIMESTAMP" || name == "TIME") return lengths(name, false, 0, 6, false, 0);
+        if (plain.count(name)) return "";
+        if (name == "ENUM") {
+            if (!accept_punct('(')) return "ENUM needs its values: ENUM('a','b')";
+            do {
+                if (peek().kind != SqlTok::string) return "ENUM: expected a quoted value, found " + shown(peek());
+                ++i_;
+            } while (accept_punct(','));
+            if (!accept_punct(')')) return "ENUM: missing ')' (found " + shown(peek()) + ")";
+            return "";
+        }
+        return "unknown type '" + name +
+               "' (known: INT/BIGINT [UNSIGNED], DECIMAL(p,s), VARCHAR(n), CHAR(n), TEXT, DATETIME(n), "
+               "TIMESTAMP(n), DATE, BOOLEAN, TINYINT(1), DOUBLE, JSON, ENUM('a','b'), ...)";
+    }
+
+    static bool is_name(const SqlTok &k) { return k.kind == SqlTok::word; }
+
+    std::string attributes() {
+        std::set<std::string> seen;
+        auto once = [&](const std::string &a) -> std::string {
+            if (!seen.insert(a).second) return a + " is given twice";
+            return "";
+        };
+        while (peek().kind != SqlTok::end) {
+            std::string e;
+            if (accept_word("NOT")) {
+                if (!accept_word("NULL")) return "expected NULL after NOT, found " + shown(peek());
+                if (seen.count("NULL")) return "both NULL and NOT NULL";
+                e = once("NOT NULL");
+            } else if (accept_word("NULL")) {
+                if (seen.count("NOT NULL")) return "both NULL and NOT NULL";
+                e = once("NULL");
+            } else if (accept_word("DEFAULT")) {
+                e = once("DEFAULT");
+                const SqlTok &k = peek();
+                if (k.kind == SqlTok::number || k.kind == SqlTok::string) {
+                    ++i_;
+                } else if (k.kind == SqlTok::word &&
+                           (k.text == "NULL" || k.text == "TRUE" || k.text == "FALSE" ||
+                            k.text == "CURRENT_TIMESTAMP")) {
+                    const bool ts = k.text == "CURRENT_TIMESTAMP";
+                    ++i_;
+                    if (ts && accept_punct('(')) {
+                        if (peek().kind == SqlTok::number) ++i_;
+                        if (!accept_punct(')')) return "DEFAULT CURRENT_TIMESTAMP: missing ')'";
+                    }
+                } else {
+                    return "DEFAULT needs a number, a quoted value, NULL, TRUE, FALSE or CURRENT_TIMESTAMP, found " +
+                           shown(k);
+                }
+            } else if (accept_word("CHARACTER") || (peek().kind == SqlTok::word && peek().text == "CHARSET")) {
+                if (peek().text == "CHARSET") ++i_;
+                else if (!accept_word("SET")) return "expected SET after CHARACTER, found " + shown(peek());
+                e = once("CHARACTER SET");
+                if (!is_name(peek())) return "CHARACTER SET needs a name, found " + shown(peek());
+                ++i_;
+            } else if (accept_word("COLLATE")) {
+                e = once("COLLATE");
+                if (!is_name(peek())) return "COLLATE needs a name, found " + shown(peek());
+                ++i_;
+            } else {
+                return "unexpected " + shown(peek()) + " (allowed after the type: NOT NULL, NULL, DEFAULT ..., "
+                       "CHARACTER SET ..., COLLATE ...)";
+            }
+            if (!e.empty()) return e;
+        }
+        return "";
+    }
+};
+
+std::string sql_type_error(const std::string &type) {
+    if (type.empty()) return "empty type";
+    std::vector<SqlTok> toks;
+    std::string e = tokenize_sql_type(type, toks);
+    if (!e.empty()) return e;
+    return SqlTypeParser(std::move(toks)).parse();
 }
 
 struct PendingEntity {
@@ -100,7 +317,8 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                     if (!is_identifier(cname)) doc.fail(c->first, "column name '" + cname + "' is not a valid identifier");
                     if (def->column(cname)) doc.fail(c->first, "column '" + cname + "' is defined twice");
                     const std::string type = c->second.IsScalar() ? c->second.as<std::string>() : "";
-                    if (!is_safe_sql_type(type)) doc.fail(c->second, "column " + tname + "." + cname + ": bad SQL type");
+                    if (const std::string why = sql_type_error(type); !why.empty())
+                        doc.fail(c->second, "column " + tname + "." + cname + ": bad SQL type '" + type + "': " + why);
                     def->columns.push_back({cname, type});
                 }
                 const YAML::Node key = t["key"];
