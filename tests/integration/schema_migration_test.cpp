@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -119,6 +121,18 @@ std::string primary_keys(SinkFixture &f) {
     return out;
 }
 
+// Every secondary index of the test's tables: name, uniqueness, columns.
+std::string index_layout(SinkFixture &f) {
+    std::string out;
+    for (const Row &r : f.rows("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE,"
+                               " GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS k FROM information_schema.STATISTICS"
+                               " WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY'"
+                               " GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE ORDER BY TABLE_NAME, INDEX_NAME"))
+        out += col(r, "TABLE_NAME") + "." + col(r, "INDEX_NAME") + (col(r, "NON_UNIQUE") == "0" ? " unique" : "") +
+               " (" + col(r, "k") + ")\n";
+    return out;
+}
+
 size_t count_lines_starting(const std::string &text, const std::string &prefix) {
     std::istringstream in(text);
     size_t n = 0;
@@ -133,6 +147,10 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
     SinkFixture f;  // a fresh database, as this version creates it: the reference
     const std::string fresh_layout = column_layout(f);
     const std::string fresh_keys = primary_keys(f);
+    const std::string fresh_indexes = index_layout(f);
+    REQUIRE_THAT(fresh_indexes, Catch::Contains("tickets.by_order (system,order_id)\n") &&
+                                    Catch::Contains("orders.by_event (system,event_id)\n") &&
+                                    Catch::Contains("sink_parked.by_age (parked_at)\n"));
     REQUIRE_THAT(fresh_layout, Catch::Contains("tickets.system varchar(64) NO utf8mb4_bin"));
 
     // Turn it into the previous version's database, with rows.
@@ -169,9 +187,13 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
     auto [first, out] = f.run_cli({"schema", "--apply"});
     INFO(out);
     REQUIRE(first.success());
-    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s) present, 15 column(s) added, 4 renamed, 2 relaxed in "
-                                    "database " + f.database()));
-    CHECK(count_lines_starting(out, "ALTER TABLE ") == 21);
+    // Indexes are counted as indexes, not columns: the previous tables had none of the mapping's 8 (events 2,
+    // orders 2, tickets 4) nor the parking lot's by_entity and by_age.
+    CHECK_THAT(out, Catch::Contains("schema applied: 10 table(s) present (0 created), 13 column(s) added, 4 renamed, "
+                                    "2 relaxed, 0 widened, 10 index(es) added, 0 change(s) refused in database " +
+                                    f.database() + "\n"));
+    CHECK(count_lines_starting(out, "ALTER TABLE ") == 29);
+    CHECK_THAT(out, Catch::Contains("ALTER TABLE `tickets` ADD INDEX `by_order` (`system`, `order_id`)\n"));
     // The parking lot gains the record columns and indexes of this version.
     CHECK_THAT(out, Catch::Contains("ALTER TABLE `sink_parked` ADD COLUMN `record_value` MEDIUMBLOB NULL\n") &&
                         Catch::Contains("ALTER TABLE `sink_parked` ADD KEY `by_entity` (`entity`, `entity_key`(255))\n"));
@@ -184,6 +206,7 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
     // types, nullability (events.status, tickets.status) and primary keys.
     CHECK(column_layout(f) == fresh_layout);
     CHECK(primary_keys(f) == fresh_keys);
+    CHECK(index_layout(f) == fresh_indexes);
     CHECK_THAT(primary_keys(f), Catch::Contains("tickets(system,id)") && Catch::Contains("events(system,id)"));
     CHECK(f.scalar("SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
                    " AND TABLE_NAME = 'events' AND COLUMN_NAME = 'status'") == "YES");
@@ -217,9 +240,14 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
     auto [second, again] = f.run_cli({"schema", "--apply"});
     INFO(again);
     REQUIRE(second.success());
-    CHECK_THAT(again, Catch::Contains("schema applied: 10 table(s) present, 0 column(s) added, 0 renamed, 0 relaxed"));
+    CHECK_THAT(again, Catch::Contains("schema applied: 10 table(s) present (0 created), 0 column(s) added, 0 renamed, "
+                                      "0 relaxed, 0 widened, 0 index(es) added, 0 change(s) refused"));
     CHECK(count_lines_starting(again, "ALTER TABLE ") == 0);
     CHECK(column_layout(f) == fresh_layout);
+    auto [diff, dout] = f.run_cli({"schema", "--diff"});
+    INFO(dout);
+    CHECK(diff.code == 0);
+    CHECK_THAT(dout, Catch::Contains("schema up to date: database " + f.database()));
 
     // The parked order, stored under `source`, applies once its event arrives.
     f.produce("ticketland.orders.events", "ev-late",
@@ -240,4 +268,171 @@ TEST_CASE("schema migration: a previous version's database is brought up to date
     CHECK(col(parked[0], "channel") == "NULL");
     CHECK(f.scalar("SELECT COUNT(*) FROM sink_parked") == "0");
     CHECK(f.scalar("SELECT system FROM events WHERE id = 'ev-late'") == "ticketland");
+}
+
+namespace {
+
+std::string read_text(const std::string &path) {
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string replaced(std::string text, const std::string &from, const std::string &to) {
+    const size_t at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("'" + from + "' is not in the text");
+    return text.replace(at, from.size(), to);
+}
+
+std::vector<std::string> lines_of(const std::string &out) {
+    std::vector<std::string> v;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) v.push_back(line);
+    return v;
+}
+
+const char *kEvent = R"({"id":"evt-1","name":"Concert","category":"concert","start_at":1740997200})";
+const char *kOrder = R"({"id":"ord-1","number":"N-77","event_id":"evt-1","tickets":[]})";
+
+}  // namespace
+
+TEST_CASE("schema: a column added to the mapping: diff and check say so, run fails until apply, then writes it",
+          "[integration][schema-migration][schema-diff]") {
+    SinkFixture f;
+    // The mapping of a next version: orders gain number_copy, filled from the order's number.
+    const std::string src = std::string(std::getenv("VSINK_SOURCE_DIR")) + "/mappings/vibe-tables.yaml";
+    std::string mapping = read_text(src);
+    mapping = replaced(mapping, "      done_at: DATETIME(3)\n", "      done_at: DATETIME(3)\n      number_copy: VARCHAR(64)\n");
+    mapping = replaced(mapping, "customer_last_name, created_at,\n              done_at]",
+                       "customer_last_name, created_at,\n              done_at, {number_copy: number}]");
+    const std::string next = f.config_path() + ".next-tables.yaml";
+    std::ofstream(next) << mapping;
+    f.use_config(replaced(read_text(f.config_path()), src, next), {}, f.group());
+
+    const std::string add = "ALTER TABLE `orders` ADD COLUMN `number_copy` VARCHAR(64) AFTER `done_at`";
+    auto [diff, dout] = f.run_cli({"schema", "--diff"});
+    INFO(dout);
+    CHECK(diff.code == 1);
+    CHECK(lines_of(dout) == std::vector<std::string>{"column orders.number_copy is missing: " + add + ";",
+                                                     "schema differs: database " + f.database() +
+                                                         " lacks 1 thing(s) `schema --apply` adds; 0 change(s) it "
+                                                         "refuses"});
+    auto [check, cout_] = f.run_cli({"check"});
+    INFO(cout_);
+    CHECK(check.code == 1);
+    CHECK_THAT(cout_, Catch::Contains("FAIL database " + f.database() + ": column orders.number_copy is missing"));
+
+    // `run` on the old schema stops with the README's code for a database error.
+    f.produce("ticketland.orders.events", "evt-1", kEvent);
+    f.produce("ticketland.orders.orders", "ord-1", kOrder);
+    f.flush();
+    f.start_sink();
+    const auto stopped = f.sink().wait(60000);
+    INFO(f.sink().log());
+    REQUIRE(stopped);
+    CHECK(stopped->code == 5);
+    CHECK_THAT(f.sink().log(), Catch::Contains("Unknown column"));
+    CHECK(f.scalar("SELECT COUNT(*) FROM orders") == "0");
+
+    auto [apply, aout] = f.run_cli({"schema", "--apply"});
+    INFO(aout);
+    CHECK(apply.code == 0);
+    CHECK(lines_of(aout).front() == add);
+    CHECK_THAT(aout, Catch::Contains(", 1 column(s) added, 0 renamed, 0 relaxed, 0 widened, 0 index(es) added, "
+                                     "0 change(s) refused"));
+    auto [check2, cout2] = f.run_cli({"check"});
+    INFO(cout2);
+    CHECK(check2.code == 0);
+
+    f.start_sink();
+    REQUIRE(f.wait_caught_up());
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM orders", "1"));
+    f.stop_sink();
+    const auto rows = f.rows("SELECT * FROM orders");
+    CHECK(col(rows[0], "id") == "ord-1");
+    CHECK(col(rows[0], "number") == "N-77");
+    CHECK(col(rows[0], "number_copy") == "N-77");
+    CHECK(col(rows[0], "event_id") == "evt-1");
+}
+
+TEST_CASE("schema: an index added, a type widened, a narrowing refused with its statement and the data untouched",
+          "[integration][schema-migration][schema-diff]") {
+    SinkFixture f;
+    f.db().exec("ALTER TABLE orders DROP INDEX by_event");
+    f.db().exec("ALTER TABLE orders MODIFY COLUMN customer_name VARCHAR(2000)");
+    f.db().exec("ALTER TABLE orders MODIFY COLUMN number VARCHAR(16)");
+    f.db().exec("ALTER TABLE tickets ADD COLUMN legacy INT");
+    f.db().exec("INSERT INTO orders (system, id, number, customer_name) VALUES ('ticketland', 'ord-1', 'N-16', "
+                "REPEAT('ж', 1000))");
+
+    const std::string widen = "ALTER TABLE `orders` MODIFY COLUMN `number` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE "
+                              "utf8mb4_bin NULL";
+    const std::string narrow = "ALTER TABLE `orders` MODIFY COLUMN `customer_name` VARCHAR(512) CHARACTER SET utf8mb4 "
+                               "COLLATE utf8mb4_bin NULL";
+    const std::string index = "ALTER TABLE `orders` ADD INDEX `by_event` (`system`, `event_id`)";
+    const std::string refused = "refused: column orders.customer_name is varchar(2000), the mapping says VARCHAR(512): "
+                                "converting would narrow it and lose what does not fit; not run by --apply, to run by "
+                                "hand after deciding: " + narrow + ";";
+    auto [diff, dout] = f.run_cli({"schema", "--diff"});
+    INFO(dout);
+    CHECK(diff.code == 1);
+    CHECK(lines_of(dout) ==
+          std::vector<std::string>{
+              "column orders.number is varchar(16), the mapping says VARCHAR(64): " + widen + ";",
+              "index orders.by_event (system, event_id) is missing: " + index + ";",
+              refused,
+              "info: column tickets.legacy is not in the mapping; left as it is",
+              "schema differs: database " + f.database() + " lacks 2 thing(s) `schema --apply` adds; 1 change(s) it "
+              "refuses"});
+
+    auto [check, cout_] = f.run_cli({"check"});
+    INFO(cout_);
+    CHECK(check.code == 1);  // varchar(16) cannot hold every number the mapping allows
+    CHECK_THAT(cout_, Catch::Contains("FAIL database " + f.database() + ": column orders.number is varchar(16)"));
+    CHECK_THAT(cout_, Catch::Contains("WARN database " + f.database() + ": column orders.customer_name is "
+                                      "varchar(2000)") &&
+                          Catch::Contains("WARN database " + f.database() + ": index orders.by_event"));
+
+    auto [apply, aout] = f.run_cli({"schema", "--apply"});
+    INFO(aout);
+    CHECK(apply.code == 1);  // something was refused
+    CHECK(lines_of(aout) ==
+          std::vector<std::string>{widen, index, refused, "info: column tickets.legacy is not in the mapping; left as it is",
+                                   "schema applied: 10 table(s) present (0 created), 0 column(s) added, 0 renamed, "
+                                   "0 relaxed, 1 widened, 1 index(es) added, 1 change(s) refused in database " +
+                                       f.database()});
+    auto type_of = [&](const std::string &c) {
+        return f.scalar("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                        "TABLE_NAME = 'orders' AND COLUMN_NAME = '" + c + "'");
+    };
+    CHECK(type_of("number") == "varchar(64)");
+    CHECK(type_of("customer_name") == "varchar(2000)");  // untouched
+    CHECK(f.scalar("SELECT CONCAT(number, '|', CHAR_LENGTH(customer_name), '|', customer_name = REPEAT('ж', 1000))"
+                   " FROM orders WHERE id = 'ord-1'") == "N-16|1000|1");
+    CHECK(f.scalar("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE "
+                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' AND INDEX_NAME = 'by_event'") ==
+          "system,event_id");
+    CHECK(f.scalar("SELECT COUNT(*) FROM tickets WHERE legacy IS NULL") == "0");  // the column is still there
+
+    // Idempotent: only the refusal and the unknown column remain.
+    auto [again, out2] = f.run_cli({"schema", "--apply"});
+    INFO(out2);
+    CHECK(again.code == 1);
+    CHECK(lines_of(out2) ==
+          std::vector<std::string>{refused, "info: column tickets.legacy is not in the mapping; left as it is",
+                                   "schema applied: 10 table(s) present (0 created), 0 column(s) added, 0 renamed, "
+                                   "0 relaxed, 0 widened, 0 index(es) added, 1 change(s) refused in database " +
+                                       f.database()});
+    auto [check2, cout2] = f.run_cli({"check"});
+    INFO(cout2);
+    CHECK(check2.code == 0);  // a wider column only warns
+    CHECK_THAT(cout2, Catch::EndsWith("all checks passed, 1 warning(s)\n"));
+
+    // The operator decides: the long name is cut by hand, then the refused statement runs.
+    f.db().exec("UPDATE orders SET customer_name = LEFT(customer_name, 512)");
+    f.db().exec(narrow);
+    auto [diff3, dout3] = f.run_cli({"schema", "--diff"});
+    INFO(dout3);
+    CHECK(diff3.code == 0);
 }

@@ -46,11 +46,59 @@ TEST_CASE("sql: CREATE TABLE from the mapping", "[sql]") {
     CHECK_THAT(all[3], Catch::Contains("`sink_parked`"));
 }
 
-TEST_CASE("sql: multi-row upsert runs on MySQL 8 and MariaDB (VALUES(), no AS alias)", "[sql]") {
+TEST_CASE("sql: multi-row upsert, VALUES() on MariaDB and the row alias on MySQL 8.0.19+", "[sql]") {
     const Mapping m = sample();
     CHECK(upsert_sql(*m.entity("ticket"), 2) ==
           "INSERT INTO `tickets` (`source`, `id`, `event_id`, `status`) VALUES (?,?,?,?),(?,?,?,?)"
           " ON DUPLICATE KEY UPDATE `event_id` = VALUES(`event_id`)");
+    CHECK(upsert_sql(*m.entity("ticket"), 2, SqlFlavour::ValuesFunction) == upsert_sql(*m.entity("ticket"), 2));
+    CHECK(upsert_sql(*m.entity("ticket"), 2, SqlFlavour::RowAlias) ==
+          "INSERT INTO `tickets` (`source`, `id`, `event_id`, `status`) VALUES (?,?,?,?),(?,?,?,?) AS `new`"
+          " ON DUPLICATE KEY UPDATE `event_id` = `new`.`event_id`");
+    // Replay (fill only what is missing): `key = key` names no new value, the same text on both.
+    const std::string absent =
+        "INSERT INTO `tickets` (`source`, `id`, `event_id`, `status`) VALUES (?,?,?,?)"
+        " ON DUPLICATE KEY UPDATE `source` = `source`";
+    CHECK(insert_absent_sql(*m.entity("ticket"), 1) == absent);
+    CHECK(insert_absent_sql(*m.entity("ticket"), 1, SqlFlavour::RowAlias) == absent);
+}
+
+TEST_CASE("sql: the upsert flavour follows the server's VERSION()", "[sql]") {
+    CHECK(sql_flavour_for("10.11.6-MariaDB-0+deb12u1") == SqlFlavour::ValuesFunction);
+    CHECK(sql_flavour_for("11.4.2-MariaDB") == SqlFlavour::ValuesFunction);
+    CHECK(sql_flavour_for("5.5.5-10.11.6-MariaDB-log") == SqlFlavour::ValuesFunction);
+    CHECK(sql_flavour_for("8.0.18") == SqlFlavour::ValuesFunction);
+    CHECK(sql_flavour_for("8.0.19") == SqlFlavour::RowAlias);
+    CHECK(sql_flavour_for("8.0.36-0ubuntu0.22.04.1") == SqlFlavour::RowAlias);
+    CHECK(sql_flavour_for("8.4.0") == SqlFlavour::RowAlias);
+    CHECK(sql_flavour_for("9.1.0") == SqlFlavour::RowAlias);
+    CHECK(sql_flavour_for("5.7.44-log") == SqlFlavour::ValuesFunction);
+    CHECK(sql_flavour_for("") == SqlFlavour::ValuesFunction);  // not connected yet: the form both accept
+}
+
+TEST_CASE("sql: declared indexes in CREATE TABLE and in ALTER TABLE", "[sql]") {
+    TempFile f("m.yaml", R"(tables:
+  orders:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, event_id: VARCHAR(8), number: VARCHAR(8)}
+    key: [system, id]
+    indexes:
+      - {name: by_event, columns: [system, event_id]}
+      - {name: by_number, columns: [system, number], unique: true}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const TableDef &t = *m.table("orders");
+    CHECK(create_table_sql(t) ==
+          "CREATE TABLE IF NOT EXISTS `orders` (\n"
+          "  `system` VARCHAR(8) NOT NULL,\n"
+          "  `id` VARCHAR(8) NOT NULL,\n"
+          "  `event_id` VARCHAR(8),\n"
+          "  `number` VARCHAR(8),\n"
+          "  PRIMARY KEY (`system`, `id`),\n"
+          "  KEY `by_event` (`system`, `event_id`),\n"
+          "  UNIQUE KEY `by_number` (`system`, `number`)\n"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    CHECK(add_index_sql(t, t.indexes[0]) == "ALTER TABLE `orders` ADD INDEX `by_event` (`system`, `event_id`)");
+    CHECK(add_index_sql(t, t.indexes[1]) == "ALTER TABLE `orders` ADD UNIQUE INDEX `by_number` (`system`, `number`)");
 }
 
 TEST_CASE("sql: update-mode entity changes only existing rows", "[sql]") {
@@ -100,10 +148,14 @@ entities:
     keep_when_null: all
 )");
     const Mapping m = Mapping::load({f.str()});
-    // COALESCE(VALUES(c), c): valid on MySQL 8 and MariaDB 10.11 alike.
+    // COALESCE(VALUES(c), c) on MariaDB, COALESCE(`new`.c, c) on MySQL 8.0.19+.
     CHECK(upsert_sql(*m.entity("venue"), 1) ==
           "INSERT INTO `venues` (`system`, `id`, `name`, `lat`, `note`) VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE "
           "`name` = COALESCE(VALUES(`name`), `name`), `lat` = COALESCE(VALUES(`lat`), `lat`), `note` = VALUES(`note`)");
+    CHECK(upsert_sql(*m.entity("venue"), 1, SqlFlavour::RowAlias) ==
+          "INSERT INTO `venues` (`system`, `id`, `name`, `lat`, `note`) VALUES (?,?,?,?,?) AS `new` ON DUPLICATE KEY "
+          "UPDATE `name` = COALESCE(`new`.`name`, `name`), `lat` = COALESCE(`new`.`lat`, `lat`), "
+          "`note` = `new`.`note`");
     CHECK(update_sql(*m.entity("venue_fix")) ==
           "UPDATE `venues` SET `name` = COALESCE(?, `name`), `note` = COALESCE(?, `note`)"
           " WHERE `system` = ? AND `id` = ?");

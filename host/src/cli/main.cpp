@@ -15,6 +15,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "cli/check_command.hpp"
+#include "cli/schema_command.hpp"
 #include "config/worker_config.hpp"
 #include "config/yaml_doc.hpp"
 #include "log/log.hpp"
@@ -78,98 +80,6 @@ int cmd_dlq_replay(const std::string &config_path, bool from_beginning) {
     std::cout << "replayed " << r.read << " record(s) of " << cfg.errors.dead_letter_queue.topic << ": " << r.applied
               << " applied, " << r.dead_lettered << " dead-lettered again, " << r.ignored << " not ours\n";
     return 0;
-}
-
-int cmd_schema(const std::string &config_path, bool apply) {
-    WorkerConfig cfg = load_worker_config(config_path);
-    setup_logging(cfg.log.level, cfg.log.format);
-    const Mapping mapping = Mapping::load(cfg.mapping_paths);
-    const auto stmts = schema_sql(mapping);
-    if (!apply) {
-        for (const auto &s : stmts) std::cout << s << ";\n\n";
-        return 0;
-    }
-    Database db(cfg.database);
-    db.connect();
-    const SchemaReport r = apply_schema(db, mapping, std::cout);
-    std::cout << "schema applied: " << r.tables << " table(s) present, " << r.added << " column(s) added, " << r.renamed
-              << " renamed, " << r.relaxed << " relaxed in database " << cfg.database.name << "\n";
-    return 0;
-}
-
-int cmd_check(const std::string &config_path) {
-    int problems = 0;
-    auto problem = [&](const std::string &what) {
-        std::cout << "FAIL " << what << "\n";
-        ++problems;
-    };
-    WorkerConfig cfg;
-    try {
-        cfg = load_worker_config(config_path);
-        std::cout << "ok   config " << config_path << "\n";
-    } catch (const std::exception &e) {
-        problem(e.what());
-        return 1;
-    }
-    setup_logging("warn", cfg.log.format);
-    std::unique_ptr<Mapping> mapping;
-    try {
-        mapping = std::make_unique<Mapping>(Mapping::load(cfg.mapping_paths));
-        std::cout << "ok   mappings: " << mapping->tables().size() << " table(s), " << mapping->topics().size()
-                  << " topic(s)\n";
-    } catch (const std::exception &e) {
-        problem(e.what());
-    }
-    if (mapping) {
-        try {
-            auto lib = PluginLibrary::open(cfg.plugin_path);
-            PluginInstance p(lib, mapping->topics());
-            std::cout << "ok   plugin " << lib->name() << " " << lib->version() << " accepts the topics\n";
-        } catch (const std::exception &e) {
-            problem(e.what());
-        }
-    }
-    try {
-        Database db(cfg.database);
-        db.connect();
-        std::cout << "ok   database " << cfg.database.host << ":" << cfg.database.port << "/" << cfg.database.name << "\n";
-    } catch (const sql::SQLException &e) {
-        problem(describe_connect_failure(e, cfg.database));
-    }
-    {
-        std::string err;
-        std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-        bool ok = true;
-        for (const auto &[k, v] : cfg.kafka)
-            if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
-                problem("kafka." + k + ": " + err);
-                ok = false;
-            }
-        // The same watch as `run`: a refused login or TLS check is named as
-        // such, not as "unreachable".
-        KafkaWatch watch(cfg.kafka);
-        if (ok && conf->set("event_cb", static_cast<RdKafka::EventCb *>(&watch), err) != RdKafka::Conf::CONF_OK) {
-            problem("kafka: " + err);
-            ok = false;
-        }
-        if (ok) {
-            std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
-            RdKafka::Metadata *md = nullptr;
-            if (!p) problem("kafka: " + err);
-            else if (p->metadata(true, nullptr, &md, 5000) != RdKafka::ERR_NO_ERROR) {
-                p->poll(200);  // serve the error events the watch turns into a reason
-                problem(!watch.access_error().empty()
-                            ? watch.access_error()
-                            : "kafka " + cfg.kafka["bootstrap.servers"] + ": no broker reachable within 5 s");
-            } else {
-                std::cout << "ok   kafka " << cfg.kafka["bootstrap.servers"] << " (" << md->brokers()->size()
-                          << " broker(s))\n";
-                delete md;
-            }
-        }
-    }
-    std::cout << (problems ? std::to_string(problems) + " problem(s)" : std::string("all checks passed")) << "\n";
-    return problems ? 1 : 0;
 }
 
 // "3d 4h", "12m 5s", "40s".
@@ -240,17 +150,21 @@ int main(int argc, char **argv) {
     CLI::App app{"sinkhost: a Kafka-to-database sink worker that loads a plugin to turn records into rows"};
     app.require_subcommand(1);
     std::string config;
-    bool stop_at_end = false, apply = false;
+    bool stop_at_end = false, apply = false, diff = false;
     std::string reset_tp;
     int64_t reset_to = -1;
 
     auto *run = app.add_subcommand("run", "consume the mapped topics and write them to the database");
     run->add_option("--config,-c", config, "worker YAML file")->required();
     run->add_flag("--stop-at-end", stop_at_end, "exit once every assigned partition is consumed to its end");
-    auto *schema = app.add_subcommand("schema", "print the DDL the mappings need");
+    auto *schema = app.add_subcommand("schema", "print the DDL the mappings need, show what the database lacks, or apply it");
     schema->add_option("--config,-c", config, "worker YAML file")->required();
     schema->add_flag("--apply", apply,
-                     "create the tables and bring tables of an earlier version up to date (idempotent)");
+                     "create missing tables, add missing columns and indexes, widen types; refuse (and print) any "
+                     "change that would lose data (idempotent; exit 1 when something was refused)");
+    schema->add_flag("--diff", diff,
+                     "print what the database lacks against the mappings, one line each with the statement that "
+                     "fixes it (exit 0: nothing, 1: something)");
     auto *check = app.add_subcommand("check", "validate config, mappings and plugin; reach the database and Kafka");
     check->add_option("--config,-c", config, "worker YAML file")->required();
     auto *offsets = app.add_subcommand("offsets", "show or reset the offsets stored in the database for the group");
@@ -276,7 +190,7 @@ int main(int argc, char **argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         if (run->parsed()) return cmd_run(config, stop_at_end);
-        if (schema->parsed()) return cmd_schema(config, apply);
+        if (schema->parsed()) return cmd_schema(config, apply, diff);
         if (check->parsed()) return cmd_check(config);
         if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
         if (parked->parsed()) return cmd_parked(config, list_parked, list_limit);

@@ -280,6 +280,63 @@ std::string sql_type_error(const std::string &type) {
     return SqlTypeParser(std::move(toks)).parse();
 }
 
+bool same_name_nocase(const std::string &a, const std::string &b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// TEXT and BLOB columns can only be indexed on a prefix, which `indexes:`
+// does not declare.
+bool needs_prefix(const std::string &sql_type) {
+    std::string w;
+    for (char ch : sql_type) {
+        if (!std::isalpha(static_cast<unsigned char>(ch))) break;
+        w += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    return w == "TINYTEXT" || w == "TEXT" || w == "MEDIUMTEXT" || w == "LONGTEXT" || w == "TINYBLOB" || w == "BLOB" ||
+           w == "MEDIUMBLOB" || w == "LONGBLOB" || w == "JSON";
+}
+
+// tables.<t>.indexes: a list of {name, columns: [...], unique: bool}.
+void parse_indexes(const YamlDoc &doc, const YAML::Node &ixs, TableDef &def) {
+    const std::string &tname = def.name;
+    if (!ixs.IsSequence())
+        doc.fail(ixs, "table " + tname + ": 'indexes' must be a list of {name, columns, unique}");
+    for (const auto &ix : ixs) {
+        if (!ix.IsMap()) doc.fail(ix, "table " + tname + ": an index is {name: N, columns: [..], unique: false}");
+        doc.check_keys(ix, {"name", "columns", "unique"}, "table " + tname + " index");
+        IndexDef d;
+        d.name = doc.get_string(ix, "name", "table " + tname + " index");
+        if (!is_identifier(d.name) || same_name_nocase(d.name, "PRIMARY"))
+            doc.fail(ix["name"], "table " + tname + ": index name '" + d.name + "' is not a valid identifier");
+        for (const IndexDef &o : def.indexes)
+            if (same_name_nocase(o.name, d.name))
+                doc.fail(ix["name"], "table " + tname + ": index '" + d.name + "' is defined twice");
+        const YAML::Node cols = ix["columns"];
+        if (!cols.IsDefined() || !cols.IsSequence() || cols.size() == 0)
+            doc.fail(cols.IsDefined() ? cols : ix, "table " + tname + ": index " + d.name +
+                                                       ": 'columns' must be a non-empty list of columns");
+        for (const auto &c : cols) {
+            const std::string cn = c.IsScalar() ? c.as<std::string>() : "";
+            const ColumnDef *cd = def.column(cn);
+            if (!cd) doc.fail(c, "table " + tname + ": index " + d.name + " names '" + cn + "', which is not a column");
+            if (std::find(d.columns.begin(), d.columns.end(), cn) != d.columns.end())
+                doc.fail(c, "table " + tname + ": index " + d.name + " lists column '" + cn + "' twice");
+            if (needs_prefix(cd->sql_type))
+                doc.fail(c, "table " + tname + ": index " + d.name + ": column " + cn + " is " + cd->sql_type +
+                                ", which can only be indexed on a prefix; index another column");
+            d.columns.push_back(cn);
+        }
+        if (const YAML::Node u = ix["unique"]; u.IsDefined()) {
+            const std::string v = u.IsScalar() ? u.as<std::string>() : "";
+            if (v == "true") d.unique = true;
+            else if (v != "false") doc.fail(u, "table " + tname + ": index " + d.name + ": unique must be true or false");
+        }
+        def.indexes.push_back(std::move(d));
+    }
+}
+
 struct PendingEntity {
     const YamlDoc *doc;
     YAML::Node node;
@@ -306,7 +363,7 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                 if (!is_identifier(tname)) doc.fail(it->first, "table name '" + tname + "' is not a valid identifier");
                 if (m.table(tname)) doc.fail(it->first, "table '" + tname + "' is defined twice");
                 const YAML::Node t = it->second;
-                doc.check_keys(t, {"columns", "key", "renamed"}, "table " + tname);
+                doc.check_keys(t, {"columns", "key", "renamed", "indexes"}, "table " + tname);
                 auto def = std::make_unique<TableDef>();
                 def->name = tname;
                 const YAML::Node cols = t["columns"];
@@ -351,6 +408,7 @@ Mapping Mapping::load(const std::vector<std::string> &paths) {
                         def->renamed.emplace_back(now, old);
                     }
                 }
+                if (const YAML::Node ixs = t["indexes"]; ixs.IsDefined()) parse_indexes(doc, ixs, *def);
                 m.tables_.push_back(std::move(def));
             }
         }

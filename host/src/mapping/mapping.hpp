@@ -16,6 +16,14 @@ struct ColumnDef {
     std::string sql_type;  // e.g. "VARCHAR(64) NOT NULL"
 };
 
+// A secondary index declared in the mapping (`indexes:`): created with the
+// table, added by `schema --apply` to an existing one.
+struct IndexDef {
+    std::string name;
+    std::vector<std::string> columns;
+    bool unique = false;
+};
+
 struct TableDef {
     std::string name;
     std::vector<ColumnDef> columns;
@@ -25,6 +33,7 @@ struct TableDef {
     // by earlier versions. `schema --apply` renames it there, and rows parked
     // under the old name still read as the column.
     std::vector<std::pair<std::string, std::string>> renamed;
+    std::vector<IndexDef> indexes;
 
     const ColumnDef *column(const std::string &n) const;
     // The current name of a column once called `old`, or nullptr.

@@ -166,8 +166,13 @@ void Database::connect() {
         st->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         // The session's value is the global one at connect time; the
         // statements of this connection are sized under it.
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@SESSION.max_allowed_packet"));
-        if (rs->next() && !rs->isNull(1)) max_packet_ = static_cast<size_t>(rs->getUInt64(1));
+        // VERSION() tells MariaDB ("10.11.6-MariaDB-...") from MySQL: the
+        // upserts' text depends on it (sql_flavour_for).
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@SESSION.max_allowed_packet, VERSION()"));
+        if (rs->next()) {
+            if (!rs->isNull(1)) max_packet_ = static_cast<size_t>(rs->getUInt64(1));
+            server_version_ = rs->isNull(2) ? std::string() : std::string(rs->getString(2));
+        }
     }
 }
 

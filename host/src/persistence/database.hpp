@@ -71,10 +71,14 @@ public:
     size_t max_packet() const { return max_packet_; }
     // MySQL 5.5's default and the smallest value a server is likely to run with.
     static constexpr size_t kDefaultMaxPacket = 1024 * 1024;
+    // The server's VERSION(), read at connect ("10.11.6-MariaDB-0+deb12u1",
+    // "8.0.36"); empty before the first connect.
+    const std::string &server_version() const { return server_version_; }
 
 private:
     DatabaseConfig cfg_;
     size_t max_packet_ = kDefaultMaxPacket;
+    std::string server_version_;
     std::unique_ptr<sql::Connection> conn_;
     // LRU cache of prepared statements.
     std::list<std::string> lru_;

@@ -371,7 +371,8 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
             if (c > left) continue;
             const size_t rows = upto[pos + c] - upto[pos];
             if (c > 1 && rows > budget) continue;
-            std::string text = replay_ ? insert_absent_sql(def, c) : upsert_sql(def, c);
+            const SqlFlavour flavour = sql_flavour_for(db_.server_version());
+            std::string text = replay_ ? insert_absent_sql(def, c, flavour) : upsert_sql(def, c, flavour);
             if (c > 1 && text.size() + rows > budget) continue;
             chunk = c;
             sql = std::move(text);

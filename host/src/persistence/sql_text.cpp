@@ -1,15 +1,43 @@
 #include "persistence/sql_text.hpp"
 
+#include <cstdio>
+
 namespace vsink {
 
 std::string quote_ident(const std::string &id) { return "`" + id + "`"; }
 
+namespace {
+
+std::string column_list(const std::vector<std::string> &cols) {
+    std::string s;
+    for (size_t i = 0; i < cols.size(); ++i) s += (i ? ", " : "") + quote_ident(cols[i]);
+    return s;
+}
+
+}  // namespace
+
+SqlFlavour sql_flavour_for(const std::string &v) {
+    if (v.find("MariaDB") != std::string::npos || v.find("mariadb") != std::string::npos)
+        return SqlFlavour::ValuesFunction;
+    unsigned major = 0, minor = 0, patch = 0;
+    if (std::sscanf(v.c_str(), "%u.%u.%u", &major, &minor, &patch) != 3) return SqlFlavour::ValuesFunction;
+    const bool alias = major > 8 || (major == 8 && (minor > 0 || patch >= 19));
+    return alias ? SqlFlavour::RowAlias : SqlFlavour::ValuesFunction;
+}
+
+std::string add_index_sql(const TableDef &t, const IndexDef &ix) {
+    return "ALTER TABLE " + quote_ident(t.name) + " ADD " + (ix.unique ? "UNIQUE " : "") + "INDEX " +
+           quote_ident(ix.name) + " (" + column_list(ix.columns) + ")";
+}
+
 std::string create_table_sql(const TableDef &t) {
     std::string s = "CREATE TABLE IF NOT EXISTS " + quote_ident(t.name) + " (\n";
     for (const auto &c : t.columns) s += "  " + quote_ident(c.name) + " " + c.sql_type + ",\n";
-    s += "  PRIMARY KEY (";
-    for (size_t i = 0; i < t.key.size(); ++i) s += (i ? ", " : "") + quote_ident(t.key[i]);
-    s += ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    s += "  PRIMARY KEY (" + column_list(t.key) + ")";
+    for (const IndexDef &ix : t.indexes)
+        s += ",\n  " + std::string(ix.unique ? "UNIQUE " : "") + "KEY " + quote_ident(ix.name) + " (" +
+             column_list(ix.columns) + ")";
+    s += "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
     return s;
 }
 
@@ -67,7 +95,8 @@ std::vector<std::string> schema_sql(const Mapping &m) {
     return out;
 }
 
-std::string upsert_sql(const EntityDef &e, size_t rows) {
+std::string upsert_sql(const EntityDef &e, size_t rows, SqlFlavour flavour) {
+    const bool alias = flavour == SqlFlavour::RowAlias;
     std::string cols, one = "(";
     for (size_t i = 0; i < e.columns.size(); ++i) {
         cols += (i ? ", " : "") + quote_ident(e.columns[i]);
@@ -87,16 +116,17 @@ std::string upsert_sql(const EntityDef &e, size_t rows) {
         if (is_key || e.keep_on_update[i]) continue;
         const std::string c = quote_ident(e.columns[i]);
         // In ON DUPLICATE KEY UPDATE a bare `c` is the stored value.
-        const std::string v = "VALUES(" + c + ")";
+        const std::string v = alias ? "`new`." + c : "VALUES(" + c + ")";
         upd += (upd.empty() ? "" : ", ") + c + " = " + (e.keep_when_null[i] ? "COALESCE(" + v + ", " + c + ")" : v);
     }
     // Nothing to update (all key or keep columns): a no-op keeps the row.
     if (upd.empty()) upd = quote_ident(e.columns[e.key_index[0]]) + " = " + quote_ident(e.columns[e.key_index[0]]);
-    return s + " ON DUPLICATE KEY UPDATE " + upd;
+    return s + (alias ? " AS `new`" : "") + " ON DUPLICATE KEY UPDATE " + upd;
 }
 
-std::string insert_absent_sql(const EntityDef &e, size_t rows) {
-    std::string s = upsert_sql(e, rows);
+std::string insert_absent_sql(const EntityDef &e, size_t rows, SqlFlavour) {
+    // `key = key` names no new value: the text needs no alias on either server.
+    std::string s = upsert_sql(e, rows, SqlFlavour::ValuesFunction);
     s.resize(s.find(" ON DUPLICATE KEY UPDATE "));
     const std::string k = quote_ident(e.columns[e.key_index[0]]);
     return s + " ON DUPLICATE KEY UPDATE " + k + " = " + k;

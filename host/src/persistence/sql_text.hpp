@@ -1,6 +1,7 @@
-// The SQL the host generates from the mapping. It must run on MySQL 8 and
-// MariaDB 10.11 alike: e.g. ON DUPLICATE KEY UPDATE c = VALUES(c), never the
-// MySQL-only `AS new` alias.
+// The SQL the host generates from the mapping. It runs on MySQL 8 and
+// MariaDB 10.11 alike, except the upserts' ON DUPLICATE KEY UPDATE, which
+// takes the server's flavour: MySQL 8.0.19+ deprecates VALUES(c) (8.0.20)
+// for the row alias (`AS new ... c = new.c`), which MariaDB does not have.
 #pragma once
 
 #include <string>
@@ -12,7 +13,19 @@ namespace vsink {
 
 std::string quote_ident(const std::string &id);
 
-// CREATE TABLE IF NOT EXISTS for one mapped table.
+// How an upsert names the row it would have inserted.
+enum class SqlFlavour {
+    ValuesFunction,  // c = VALUES(c): MariaDB, MySQL before 8.0.19
+    RowAlias         // VALUES (...) AS new ... c = new.c: MySQL 8.0.19 and later
+};
+// The flavour for a server's VERSION() text: "…MariaDB…" or unparsable or
+// MySQL before 8.0.19 → ValuesFunction; MySQL 8.0.19+ → RowAlias.
+SqlFlavour sql_flavour_for(const std::string &server_version);
+
+// ALTER TABLE `t` ADD [UNIQUE] INDEX `name` (`a`, `b`).
+std::string add_index_sql(const TableDef &t, const IndexDef &ix);
+
+// CREATE TABLE IF NOT EXISTS for one mapped table, with its indexes.
 std::string create_table_sql(const TableDef &t);
 // The host's own tables: stored offsets and parked rows.
 std::vector<std::string> system_tables_sql();
@@ -26,13 +39,15 @@ std::vector<SystemTableUpgrade> system_tables_upgrades();
 std::vector<std::string> schema_sql(const Mapping &m);
 
 // INSERT ... VALUES (?..),(?..) ON DUPLICATE KEY UPDATE for `rows` rows:
-// c = VALUES(c), or c = COALESCE(VALUES(c), c) for a keep_when_null column.
-std::string upsert_sql(const EntityDef &e, size_t rows);
+// c = VALUES(c), or c = COALESCE(VALUES(c), c) for a keep_when_null column;
+// with RowAlias: VALUES (?..) AS `new` ... c = `new`.c, COALESCE(`new`.c, c).
+std::string upsert_sql(const EntityDef &e, size_t rows, SqlFlavour flavour = SqlFlavour::ValuesFunction);
 // INSERT ... ON DUPLICATE KEY UPDATE <first key column> = itself: inserts the
 // rows that do not exist yet and leaves existing ones as they are. For a
 // replay from the dead-letter queue, which must never overwrite what a later
 // record wrote.
-std::string insert_absent_sql(const EntityDef &e, size_t rows);
+// The same text in both flavours (it names no new value).
+std::string insert_absent_sql(const EntityDef &e, size_t rows, SqlFlavour flavour = SqlFlavour::ValuesFunction);
 // UPDATE ... SET non-key columns (COALESCE(?, c) when keep_when_null) WHERE
 // key columns (one row) [AND the `unless` columns hold none of their values:
 // bound after the key].

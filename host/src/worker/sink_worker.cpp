@@ -74,7 +74,12 @@ void SinkWorker::connect_database() {
             return;
         } catch (const sql::SQLException &e) {
             // A login or TLS check refused: the config must change (exit 4).
-            if (classify(e) == DbFailure::Fatal) throw FatalError(describe_connect_failure(e, cfg_.database));
+            // No such database, or no right to it: a database error (exit 5, README).
+            if (classify(e) == DbFailure::Fatal) {
+                if (e.getErrorCode() == 1049 || e.getErrorCode() == 1044)
+                    throw DatabaseError(describe_connect_failure(e, cfg_.database));
+                throw FatalError(describe_connect_failure(e, cfg_.database));
+            }
             const int wait = bo.next_ms();
             logger()->warn("database {}:{} unreachable ({}); retrying in {} ms", cfg_.database.host, cfg_.database.port,
                            describe(e), wait);
