@@ -357,7 +357,7 @@ Order decode_order(std::string_view json, Anomalies &anomalies) {
     if (const rapidjson::Value *tickets = o.array("tickets")) {
         order.tickets.reserve(tickets->Size());
         for (rapidjson::SizeType i = 0; i < tickets->Size(); ++i) {
-            Object t((*tickets)[i], o.path("tickets") + "[" + std::to_string(i) + "]", anomalies);
+            Object t((*tickets)[i], o, "tickets", i);
             Ticket ticket;
             ticket.id = t.required_id("id");
             ticket.order_id = order.id;
@@ -391,7 +391,12 @@ Refund decode_refund(std::string_view json, std::string refund_id, Anomalies &an
         std::unordered_set<std::string> seen;
         for (rapidjson::SizeType i = 0; i < ids->Size(); ++i) {
             // The tickets are what the refund links to: each id is required.
-            std::string id = required_id_element((*ids)[i], o.path("ticket_ids") + "[" + std::to_string(i) + "]");
+            const rapidjson::Value &v = (*ids)[i];
+            // A non-empty string is the id as is; anything else is read (or
+            // refused, naming its path) by required_id_element.
+            std::string id = v.IsString() && v.GetStringLength() > 0
+                                 ? std::string(v.GetString(), v.GetStringLength())
+                                 : required_id_element(v, o.path("ticket_ids") + "[" + std::to_string(i) + "]");
             // A repeated id refunds the same ticket once.
             if (seen.insert(id).second) r.ticket_ids.push_back(std::move(id));
         }

@@ -80,8 +80,25 @@ std::string raw_text(const rapidjson::Value &v, size_t max_len) {
 }
 
 Object::Object(const rapidjson::Value &v, std::string path, Anomalies &anomalies)
-    : v_(&v), path_(std::move(path)), anomalies_(&anomalies) {
-    if (!v.IsObject()) wrong_type(path_, "an object", v);
+    : v_(&v), root_path_(std::move(path)), anomalies_(&anomalies) {
+    if (!v.IsObject()) wrong_type(root_path_, "an object", v);
+}
+
+Object::Object(const rapidjson::Value &v, const Object &parent, const char *member, size_t index)
+    : v_(&v), parent_(&parent), member_(member), index_(index), anomalies_(parent.anomalies_) {
+    if (!v.IsObject()) wrong_type(path(), "an object", v);
+}
+
+Object::Object(const rapidjson::Value &v, const Object &parent, const char *member)
+    : v_(&v), parent_(&parent), member_(member), anomalies_(parent.anomalies_) {
+    if (!v.IsObject()) wrong_type(path(), "an object", v);
+}
+
+std::string Object::path() const {
+    if (!parent_) return root_path_;
+    std::string p = parent_->path(member_);
+    if (index_ != kNoIndex) p += "[" + std::to_string(index_) + "]";
+    return p;
 }
 
 const rapidjson::Value *Object::find(const char *member) const {
@@ -190,7 +207,7 @@ std::optional<Object> Object::object(const char *member) const {
         note(anomaly::wrong_type, member);
         return std::nullopt;
     }
-    return Object(*v, path(member), *anomalies_);
+    return Object(*v, *this, member);
 }
 
 const rapidjson::Value *Object::array(const char *member) const {

@@ -24,9 +24,13 @@ public:
     // "order.tickets[2]". Anomalies of this object and its children go to
     // `anomalies`, which must outlive them.
     Object(const rapidjson::Value &v, std::string path, Anomalies &anomalies);
+    // Element `index` of the parent's array `member` ("order.tickets[2]").
+    // The parent must outlive it; the path is made only when needed (a
+    // message, an anomaly), never per element.
+    Object(const rapidjson::Value &v, const Object &parent, const char *member, size_t index);
 
-    const std::string &path() const { return path_; }
-    std::string path(const char *member) const { return path_ + "." + member; }
+    std::string path() const;
+    std::string path(const char *member) const { return path() + "." + member; }
     Anomalies &anomalies() const { return *anomalies_; }
 
     // The member, or nullptr when it is missing or null.
@@ -58,9 +62,16 @@ public:
     void note(const char *kind, const char *member) const { anomalies_->note(kind, path(member)); }
 
 private:
+    // The member object `member` of parent, which must outlive it.
+    Object(const rapidjson::Value &v, const Object &parent, const char *member);
+
     const rapidjson::Value *v_;
-    std::string path_;
+    std::string root_path_;             // a root's path; empty for the others
+    const Object *parent_ = nullptr;    // else: parent.member, parent.member[index]
+    const char *member_ = nullptr;
+    size_t index_ = kNoIndex;
     Anomalies *anomalies_;
+    static constexpr size_t kNoIndex = static_cast<size_t>(-1);
 };
 
 // "string", "number", "object", ... for "expected X, got Y" messages.

@@ -69,6 +69,18 @@ const std::string &require(const std::string &value, const std::string &field) {
     return value;
 }
 
+// "<prefix>[<i>]<suffix>", the path of an element, made only when a message
+// or an anomaly needs it.
+std::string indexed(const char *prefix, int i, const char *suffix) {
+    return prefix + ("[" + std::to_string(i) + "]") + suffix;
+}
+
+// require() of an element's field, its path made only on failure.
+const std::string &require(const std::string &value, const char *prefix, int i, const char *suffix) {
+    if (value.empty()) throw DecodeError(indexed(prefix, i, suffix) + ": missing", "missing_field");
+    return value;
+}
+
 Opt currency(int c, Anomalies &anomalies, std::string field) {
     switch (c) {
         case v1::CURRENCY_UNSPECIFIED: return std::nullopt;
@@ -186,7 +198,7 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
     for (int i = 0; i < msg.tickets_size(); ++i) {
         const auto &t = msg.tickets(i);
         Ticket ticket;
-        ticket.id = require(t.id(), "order.tickets[" + std::to_string(i) + "].id");
+        ticket.id = require(t.id(), "order.tickets", i, ".id");
         // A ticket in an order belongs to the order's event and organizer,
         // and to its customer. Its status is left to the emitter (active).
         ticket.order_id = out.id;
@@ -201,7 +213,7 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
         ticket.category = opt(t.category());
         ticket.description = opt(t.description());
         if (t.has_price_nominal()) ticket.price_nominal = t.price_nominal();
-        ticket.currency = currency(t.currency(), anomalies, "order.tickets[" + std::to_string(i) + "].currency");
+        ticket.currency = currency(t.currency(), anomalies, v1::Currency_IsValid(t.currency()) ? std::string() : indexed("order.tickets", i, ".currency"));
         out.tickets.push_back(std::move(ticket));
     }
     return out;
@@ -215,7 +227,7 @@ Refund decode_refund(std::string_view bytes, std::string refund_id, Anomalies &)
     if (msg.has_customer()) out.customer = customer(msg.customer());
     out.ticket_ids.reserve(static_cast<size_t>(msg.ticket_ids_size()));
     for (int i = 0; i < msg.ticket_ids_size(); ++i) {
-        const std::string &id = require(msg.ticket_ids(i), "refund.ticket_ids[" + std::to_string(i) + "]");
+        const std::string &id = require(msg.ticket_ids(i), "refund.ticket_ids", i, "");
         // A repeated id refunds the same ticket once (as in JSON).
         if (std::find(out.ticket_ids.begin(), out.ticket_ids.end(), id) == out.ticket_ids.end())
             out.ticket_ids.push_back(id);

@@ -113,7 +113,7 @@ Opt RecordConverter::channel_of(const vsink_record &record, const TopicConfig &c
 
 Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalies) const {
     const vsink::RecordView r(record);
-    const std::string topic(r.topic());
+    const std::string_view topic = r.topic();
     auto found = topics_.find(topic);
     if (found == topics_.end()) throw RecordError("topic " + quoted(topic) + " is not configured for the vibe plugin", "unknown_topic");
     const TopicConfig &cfg = found->second;
@@ -132,7 +132,7 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
         if (!major) throw RecordError("schema-version " + quoted(*v) + " is not MAJOR.MINOR", "bad_header");
         if (std::find(cfg.schema_majors.begin(), cfg.schema_majors.end(), *major) == cfg.schema_majors.end())
             throw RefusedRecord("schema-version " + quoted(*v) + ": major version " + std::to_string(*major) +
-                              " is not accepted on topic " + topic,
+                              " is not accepted on topic " + cfg.topic,
                                 "schema_version_refused");
     }
 
@@ -149,7 +149,7 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
                               "unsupported_content_type");
     }
     if (is_ticketscloud(cfg.message) && format != Format::protobuf)
-        throw RecordError(std::string("content-type ") + quoted(*header(record, "content-type")) + " on topic " + topic +
+        throw RecordError(std::string("content-type ") + quoted(*header(record, "content-type")) + " on topic " + cfg.topic +
                           ": " + message_name(cfg.message) + " is protobuf only",
                           "unsupported_content_type");
 
@@ -191,7 +191,7 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
         case MessageKind::tc_refund_request:
             return entities_of(env, tc::decode_refund_request(value, a));
     }
-    throw RecordError("topic '" + topic + "': unhandled message kind", "unknown_message");
+    throw RecordError("topic '" + cfg.topic + "': unhandled message kind", "unknown_message");
 }
 
 void RecordConverter::convert(const vsink_record &record, const vsink_emitter &out) const {

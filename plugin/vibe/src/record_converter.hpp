@@ -7,6 +7,8 @@
 // to the host (vsink_emitter::tolerated), refused records included.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -64,7 +66,8 @@ private:
     // topic before is noted once.
     Opt channel_of(const vsink_record &record, const TopicConfig &cfg, Anomalies &anomalies) const;
 
-    std::unordered_map<std::string, TopicConfig> topics_;
+    // Ordered, for a lookup by the record's topic view without a copy.
+    std::map<std::string, TopicConfig, std::less<>> topics_;
     // Channels seen per topic, for new_channel; bounded, so a producer
     // sending a fresh value per record cannot grow it without end.
     mutable std::unordered_map<std::string, std::set<std::string>> seen_channels_;

@@ -78,6 +78,18 @@ const std::string &require(const std::string &value, const std::string &field) {
     return value;
 }
 
+// "<prefix>[<i>]<suffix>", the path of an element, made only when a message
+// or an anomaly needs it.
+std::string indexed(const char *prefix, int i, const char *suffix) {
+    return prefix + ("[" + std::to_string(i) + "]") + suffix;
+}
+
+// require() of an element's field, its path made only on failure.
+const std::string &require(const std::string &value, const char *prefix, int i, const char *suffix) {
+    if (value.empty()) throw DecodeError(indexed(prefix, i, suffix) + ": missing", "missing_field");
+    return value;
+}
+
 Opt unknown_enum(Anomalies &anomalies, const char *field) {
     anomalies.note(anomaly::unknown_value, field);
     return std::nullopt;
@@ -195,7 +207,7 @@ Event decode_event(std::string_view bytes, const CategoryDictionary &categories,
     for (int i = 0; i < msg.sets_size(); ++i) {
         const auto &s = msg.sets(i);
         TicketSet set;
-        set.id = require(s.id(), "event.sets[" + std::to_string(i) + "].id");
+        set.id = require(s.id(), "event.sets", i, ".id");
         set.name = opt(s.name());
         set.description = opt(s.description());
         set.sector = opt(s.sector());
@@ -235,7 +247,7 @@ Order decode_order(std::string_view bytes, Anomalies &anomalies) {
     for (int i = 0; i < msg.tickets_size(); ++i) {
         const auto &t = msg.tickets(i);
         Ticket ticket;
-        ticket.id = require(t.id(), "order.tickets[" + std::to_string(i) + "].id");
+        ticket.id = require(t.id(), "order.tickets", i, ".id");
         // A ticket belongs to its order's event, organizer and customer. Its
         // status follows the order's (the emitter decides: DONE sells,
         // CANCELLED/EXPIRED cancel), so it is left unset here.
@@ -277,7 +289,7 @@ Refund decode_refund_request(std::string_view bytes, Anomalies &anomalies) {
     out.ticket_ids.reserve(static_cast<size_t>(msg.tickets_size()));
     for (int i = 0; i < msg.tickets_size(); ++i) {
         out.ticket_ids.push_back(
-            require(msg.tickets(i).id(), "refund_request.tickets[" + std::to_string(i) + "].id"));
+            require(msg.tickets(i).id(), "refund_request.tickets", i, ".id"));
     }
     return out;
 }
