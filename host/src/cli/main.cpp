@@ -17,6 +17,7 @@
 
 #include "cli/check_command.hpp"
 #include "cli/schema_command.hpp"
+#include "cli/offsets_command.hpp"
 #include "config/worker_config.hpp"
 #include "config/yaml_doc.hpp"
 #include "log/log.hpp"
@@ -126,24 +127,6 @@ int cmd_parked(const std::string &config_path, bool list, size_t limit) {
     return 0;
 }
 
-int cmd_offsets(const std::string &config_path, const std::string &reset_tp, int64_t reset_to) {
-    WorkerConfig cfg = load_worker_config(config_path);
-    setup_logging("warn", cfg.log.format);
-    Database db(cfg.database);
-    db.connect();
-    OffsetStore store(db, cfg.group_id);
-    if (!reset_tp.empty()) {
-        const size_t colon = reset_tp.rfind(':');
-        if (colon == std::string::npos) throw ConfigError("--reset takes TOPIC:PARTITION");
-        store.reset({reset_tp.substr(0, colon), std::stoi(reset_tp.substr(colon + 1))}, reset_to);
-        std::cout << "offset of " << reset_tp << " for group " << cfg.group_id << " "
-                  << (reset_to < 0 ? std::string("deleted") : "set to " + std::to_string(reset_to)) << "\n";
-        return 0;
-    }
-    for (const auto &[tp, off] : store.load_all()) std::cout << tp.first << "\t" << tp.second << "\t" << off << "\n";
-    return 0;
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -151,8 +134,6 @@ int main(int argc, char **argv) {
     app.require_subcommand(1);
     std::string config;
     bool stop_at_end = false, apply = false, diff = false;
-    std::string reset_tp;
-    int64_t reset_to = -1;
 
     auto *run = app.add_subcommand("run", "consume the mapped topics and write them to the database");
     run->add_option("--config,-c", config, "worker YAML file")->required();
@@ -167,10 +148,8 @@ int main(int argc, char **argv) {
                      "fixes it (exit 0: nothing, 1: something)");
     auto *check = app.add_subcommand("check", "validate config, mappings and plugin; reach the database and Kafka");
     check->add_option("--config,-c", config, "worker YAML file")->required();
-    auto *offsets = app.add_subcommand("offsets", "show or reset the offsets stored in the database for the group");
-    offsets->add_option("--config,-c", config, "worker YAML file")->required();
-    offsets->add_option("--reset", reset_tp, "TOPIC:PARTITION to reset");
-    offsets->add_option("--to", reset_to, "next offset to resume from (omit to delete the stored offset)");
+    OffsetsOptions offsets_opts;
+    auto *offsets = add_offsets_command(app, config, offsets_opts);
     bool list_parked = false;
     size_t list_limit = 100;
     auto *parked = app.add_subcommand("parked", "show the rows waiting for a parent, per entity, and since when");
@@ -192,7 +171,7 @@ int main(int argc, char **argv) {
         if (run->parsed()) return cmd_run(config, stop_at_end);
         if (schema->parsed()) return cmd_schema(config, apply, diff);
         if (check->parsed()) return cmd_check(config);
-        if (offsets->parsed()) return cmd_offsets(config, reset_tp, reset_to);
+        if (offsets->parsed()) return cmd_offsets(config, offsets_opts);
         if (parked->parsed()) return cmd_parked(config, list_parked, list_limit);
         if (replay->parsed()) return cmd_dlq_replay(config, from_beginning);
         std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ", librdkafka "
