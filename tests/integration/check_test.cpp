@@ -49,6 +49,12 @@ TEST_CASE("check: everything in place passes with exit 0", "[integration][check]
                         Catch::Contains("ok   kafka: dead-letter queue topic " + f.dlq_topic() +
                                         " absent; the cluster accepts its creation"));
     CHECK_THAT(out, Catch::EndsWith("all checks passed\n"));
+    // Once the dead-letter topic exists, check says so.
+    f.admin().create_topic(f.dlq_topic(), 1);
+    auto [st2, out2] = f.run_cli({"check"});
+    INFO(out2);
+    CHECK(st2.code == 0);
+    CHECK_THAT(out2, Catch::Contains("ok   kafka: dead-letter queue topic " + f.dlq_topic() + " exists\n"));
 }
 
 TEST_CASE("check: no tables fails, naming each missing table", "[integration][check]") {
