@@ -453,3 +453,128 @@ TEST_CASE("transaction writer: a parked row past its age limit is dead-lettered 
     CHECK(again.letters.empty());
     CHECK(sink.seen.size() == 1);
 }
+
+namespace {
+
+// Prepared statements this session has executed so far (the read itself
+// included: callers subtract what a read alone costs).
+int64_t stmt_executes(vsink::Database &db) {
+    std::unique_ptr<sql::ResultSet> rs(
+        db.prepare("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'")
+            .executeQuery());
+    REQUIRE(rs->next());
+    return rs->getInt64(1);
+}
+
+}  // namespace
+
+TEST_CASE("transaction writer: ticket status changes are multi-row updates that leave the rows single updates left",
+          "[integration][txn][writer]") {
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    for (int i = 0; i < 30; ++i)
+        f.exec("INSERT INTO tickets (system, id, status) VALUES ('ticketland', 't-" + std::to_string(i) + "', " +
+               (i == 5 ? "'refunded'" : "'active'") + ")");
+    const std::string refunds = "ticketland.orders.refunds";
+    BatchBuilder bb(f.mapping);
+    int64_t offset = 0;
+    auto status = [&](const std::string &id, const std::string &s) {
+        bb.add(refunds, 0, offset++, "ticket_status", {{"system", "ticketland"}, {"id", id}, {"status", s}});
+    };
+    for (int i = 0; i < 25; ++i)
+        status("t-" + std::to_string(i), i == 3 || i == 5 ? "cancelled" : "refunded");
+    status("t-26", "cancelled");
+    status("t-99", "refunded");   // no such ticket: waits for it
+    status("t-3", "refunded");    // a later change of the same ticket wins
+    status("t-7", "active");      // a refund is final (unless: refunded)
+
+    const TransactionResult r = txn.write(bb.b, ExpectedOffsets{{{refunds, 0}, std::nullopt}}, false);
+    REQUIRE(r.outcome == Outcome::Committed);
+    CHECK(r.letters.empty());
+    CHECK(r.stats.parked == 1);
+    CHECK(r.stats.rows_by_table.at("tickets") == 28);
+    // One ticket check, the 26 changes up to the first repeated ticket as
+    // 16 + 8 + 2 rows, the 2 after it as one statement, one parked insert
+    // (one UPDATE per row before: 28 of them).
+    CHECK(r.stats.statements == 6);
+    for (int i = 0; i < 30; ++i) {
+        const std::string id = "t-" + std::to_string(i);
+        INFO(id);
+        const std::string expected = i == 3 ? "refunded"                 // cancelled, then refunded
+                                     : i == 5 ? "refunded"               // already refunded: unless
+                                     : i == 7 ? "refunded"               // refunded, then active: unless
+                                     : i == 26 ? "cancelled"
+                                     : i < 25 ? "refunded" : "active";   // 25, 27..29 untouched
+        CHECK(f.scalar("SELECT status FROM tickets WHERE system = 'ticketland' AND id = '" + id + "'") == expected);
+    }
+    CHECK(f.count("SELECT COUNT(*) FROM tickets") == 30);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked WHERE entity = 'ticket_status' AND parent_key LIKE '%t-99'") == 1);
+    CHECK(f.stored(refunds, 0) == offset);
+
+    // A value the column cannot hold fails the multi-row statement; the
+    // record at fault alone is dead-lettered, the others still change.
+    BatchBuilder more(f.mapping);
+    for (int i = 25; i < 30; ++i)
+        more.add(refunds, 0, offset + (i - 25), "ticket_status",
+                 {{"system", "ticketland"}, {"id", "t-" + std::to_string(i)},
+                  {"status", i == 27 ? std::string(40, 'q') : std::string("cancelled")}});
+    const TransactionResult r2 = txn.write(more.b, ExpectedOffsets{{{refunds, 0}, offset}}, false);
+    REQUIRE(r2.outcome == Outcome::Committed);
+    REQUIRE(r2.letters.size() == 1);
+    CHECK(r2.letters[0].error_class == "ER_DATA_TOO_LONG");
+    CHECK(r2.letters[0].origin.offset == offset + 2);
+    CHECK(f.count("SELECT COUNT(*) FROM tickets WHERE id IN ('t-25','t-26','t-28','t-29') AND status = 'cancelled'") == 4);
+    CHECK(f.scalar("SELECT status FROM tickets WHERE id = 't-27'") == "active");
+}
+
+TEST_CASE("transaction writer: the parked rows waiting for a batch's tables are asked for in one statement",
+          "[integration][txn][writer][parking]") {
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    auto batch = [&](BatchBuilder &bb, int64_t first, const std::string &n) {
+        bb.add(kTopic, 0, first, "organizer", {{"system", "ticketland"}, {"id", "org-" + n}, {"name", "O" + n}});
+        bb.add(kTopic, 0, first + 1, "event",
+               {{"system", "ticketland"}, {"id", "evt-" + n}, {"organizer_id", "org-" + n}, {"name", "E" + n},
+                {"category", "concert"}});
+        bb.add(kTopic, 0, first + 2, "order",
+               {{"system", "ticketland"}, {"id", "ord-" + n}, {"number", "N" + n}, {"event_id", "evt-" + n}});
+    };
+    const int64_t first_read = stmt_executes(*f.db);
+    const int64_t read_alone = stmt_executes(*f.db) - first_read;
+
+    // Nothing parked: three tables written, one question to sink_parked for
+    // all three (one per table before), besides the rows' statements.
+    BatchBuilder one(f.mapping);
+    batch(one, 0, "1");
+    const int64_t before = stmt_executes(*f.db);
+    const TransactionResult r = txn.write(one.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    const int64_t executed = stmt_executes(*f.db) - before - read_alone;
+    REQUIRE(r.outcome == Outcome::Committed);
+    CHECK(r.letters.empty());
+    CHECK(r.stats.parked == 0);
+    // 3 upserts + 1 parked-row question; the fence, the offsets and the
+    // transaction's one "anything parked?" check are the writer's 3 more.
+    CHECK(r.stats.statements == 4);
+    CHECK(executed == 7);
+    CHECK(f.count("SELECT COUNT(*) FROM orders WHERE id = 'ord-1'") == 1);
+
+    // An order parked for its event, then the event and its organizer: the
+    // order comes back with the same one question, and is deleted.
+    BatchBuilder park(f.mapping);
+    park.add(kOrdersTopic, 0, 0, "order",
+             {{"system", "ticketland"}, {"id", "ord-2"}, {"number", "N2"}, {"event_id", "evt-2"}});
+    REQUIRE(txn.write(park.b, ExpectedOffsets{{{kOrdersTopic, 0}, std::nullopt}}, false).stats.parked == 1);
+    BatchBuilder parents(f.mapping);
+    parents.add(kTopic, 0, 3, "organizer", {{"system", "ticketland"}, {"id", "org-2"}, {"name", "O2"}});
+    parents.add(kTopic, 0, 4, "event",
+                {{"system", "ticketland"}, {"id", "evt-2"}, {"organizer_id", "org-2"}, {"name", "E2"},
+                 {"category", "concert"}});
+    const TransactionResult u = txn.write(parents.b, ExpectedOffsets{{{kTopic, 0}, 3}}, false);
+    REQUIRE(u.outcome == Outcome::Committed);
+    CHECK(u.stats.unparked == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+    CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-2'") == "N2");
+    CHECK(f.scalar("SELECT event_id FROM orders WHERE id = 'ord-2'") == "evt-2");
+}

@@ -10,8 +10,10 @@ namespace vsink {
 namespace {
 
 // Rows per multi-row statement. A few fixed sizes keep the number of distinct
-// prepared statements small: N rows = a*500 + b*100 + c*10 + d*1.
-constexpr size_t kChunkSizes[] = {500, 100, 10, 1};
+// prepared statements small: N rows = a*500 + the binary digits of the rest,
+// so a batch of any size takes at most 8 statements beyond its 500s (the
+// earlier 500/100/10/1 took up to 27 for 999 rows: round trips, issue 9).
+constexpr size_t kChunkSizes[] = {500, 256, 128, 64, 32, 16, 8, 4, 2, 1};
 constexpr size_t kKeysPerExistsQuery = 200;
 
 }  // namespace
@@ -77,16 +79,15 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
     // be parents of other parked rows (order -> ticket -> ticket status).
     std::vector<std::vector<EntityRow>> keep_alive;
     while (!written.empty()) {
+        // One locking SELECT for every table written (issue 9), oldest first;
+        // within a table the same order as one query per table gave.
         std::vector<EntityRow> ready;
-        for (const auto &[table, keys] : written) {
-            auto taken = parking_.take_waiting_for(*table, keys);
-            for (auto &t : taken) {
-                if (superseded(t, written_now)) {
-                    ++stats.superseded;
-                    continue;
-                }
-                ready.push_back(std::move(t));
+        for (auto &t : parking_.take_waiting_for(written, stats.statements)) {
+            if (superseded(t, written_now)) {
+                ++stats.superseded;
+                continue;
             }
+            ready.push_back(std::move(t));
         }
         if (ready.empty()) break;
         stats.unparked += ready.size();
@@ -336,23 +337,96 @@ size_t row_bytes(const EntityRow &r) {
 
 }  // namespace
 
+namespace {
+
+// Several rows of an update entity in one statement: the rows as a derived
+// table joined to the target on its key. The same SET and `unless` as
+// update_sql(), so `n` rows do what `n` single UPDATEs did, provided no key
+// appears twice in one statement (the caller cuts there).
+//   UPDATE `t` AS t JOIN (SELECT ? AS `k0`, ? AS `c1` UNION ALL SELECT ?, ? ...) AS v
+//     ON t.`system` = v.`k0` AND ... SET t.`status` = v.`c1` WHERE <unless>
+std::string update_rows_sql(const EntityDef &e, size_t rows) {
+    auto is_key = [&](size_t i) { return std::find(e.key_index.begin(), e.key_index.end(), i) != e.key_index.end(); };
+    std::string first = "SELECT ", more = " UNION ALL SELECT ", on, set, where;
+    for (size_t i = 0; i < e.columns.size(); ++i) {
+        const std::string alias = quote_ident("v" + std::to_string(i));
+        first += (i ? ", ? AS " : "? AS ") + alias;
+        more += i ? ", ?" : "?";
+        const std::string c = "t." + quote_ident(e.columns[i]);
+        if (is_key(i)) {
+            on += (on.empty() ? "" : " AND ") + c + " = v." + alias;
+        } else {
+            set += (set.empty() ? "" : ", ") + c + " = " +
+                   (e.keep_when_null[i] ? "COALESCE(v." + alias + ", " + c + ")" : "v." + alias);
+        }
+    }
+    std::string derived = first;
+    for (size_t r = 1; r < rows; ++r) derived += more;
+    for (const auto &[col, vals] : e.unless) {
+        const std::string c = "t." + quote_ident(col);
+        where += (where.empty() ? " WHERE (" : " AND (") + c + " IS NULL OR " + c + " NOT IN (";
+        for (size_t i = 0; i < vals.size(); ++i) where += i ? ",?" : "?";
+        where += "))";
+    }
+    return "UPDATE " + quote_ident(e.table->name) + " AS t JOIN (" + derived + ") AS v ON " + on + " SET " + set + where;
+}
+
+}  // namespace
+
+void EntityWriter::write_updates(const std::vector<const EntityRow *> &run, WriteStats &stats) {
+    const EntityDef &def = *run.front()->def;
+    const size_t budget = db_.max_packet() / 2;
+    // Rows [a, b) share no key: a statement never updates a row twice.
+    size_t a = 0;
+    while (a < run.size()) {
+        std::set<std::string> keys;
+        size_t b = a;
+        while (b < run.size() && keys.insert(run[b]->key_text()).second) ++b;
+        // Fixed chunk sizes under the byte budget, as for upserts.
+        size_t pos = a;
+        while (pos < b) {
+            const size_t left = b - pos;
+            size_t chunk = 1;
+            for (size_t c : kChunkSizes) {
+                if (c > left) continue;
+                size_t bytes = 0;
+                for (size_t r = pos; r < pos + c; ++r) bytes += row_bytes(*run[r]);
+                if (c > 1 && bytes > budget) continue;
+                chunk = c;
+                break;
+            }
+            if (chunk == 1) {
+                auto &st = db_.prepare(update_sql(def));
+                const EntityRow *r = run[pos];
+                unsigned p = 1;
+                for (size_t i = 0; i < def.columns.size(); ++i)
+                    if (std::find(def.key_index.begin(), def.key_index.end(), i) == def.key_index.end())
+                        bind_value(st, p++, r->values[i]);
+                for (size_t ki : def.key_index) bind_value(st, p++, r->values[ki]);
+                for (const auto &u : def.unless)
+                    for (const std::string &v : u.second) st.setString(p++, v);
+                st.executeUpdate();
+            } else {
+                auto &st = db_.prepare(update_rows_sql(def, chunk));
+                unsigned p = 1;
+                for (size_t r = pos; r < pos + chunk; ++r)
+                    for (const Value &v : run[r]->values) bind_value(st, p++, v);
+                for (const auto &u : def.unless)
+                    for (const std::string &v : u.second) st.setString(p++, v);
+                st.executeUpdate();
+            }
+            ++stats.statements;
+            pos += chunk;
+        }
+        a = b;
+    }
+}
+
 void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {
     const EntityDef &def = *run.front()->def;
     stats.rows_by_table[def.table->name] += run.size();
     if (def.mode == WriteMode::Update) {
-        const std::string q = update_sql(def);
-        auto &st = db_.prepare(q);
-        for (const EntityRow *r : run) {
-            unsigned p = 1;
-            for (size_t i = 0; i < def.columns.size(); ++i)
-                if (std::find(def.key_index.begin(), def.key_index.end(), i) == def.key_index.end())
-                    bind_value(st, p++, r->values[i]);
-            for (size_t ki : def.key_index) bind_value(st, p++, r->values[ki]);
-            for (const auto &u : def.unless)
-                for (const std::string &v : u.second) st.setString(p++, v);
-            st.executeUpdate();
-            ++stats.statements;
-        }
+        write_updates(run, stats);
         return;
     }
     // Each statement takes the largest of the fixed chunk sizes whose rows

@@ -76,6 +76,9 @@ private:
                     EntityKeys *direct = nullptr);
     KeySet existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats);
     void write_run(const std::vector<const EntityRow *> &run, WriteStats &stats);
+    // A run of an update entity: multi-row UPDATEs (one per chunk), never
+    // two rows of one key in a statement.
+    void write_updates(const std::vector<const EntityRow *> &run, WriteStats &stats);
     // Throws the database's refusal of a row about to be parked.
     void validate_waiting(const std::vector<ParkingLot::Waiting> &waiting, WriteStats &stats);
     // Applies rows taken from the parking lot under a savepoint; if the

@@ -384,24 +384,44 @@ std::vector<ParkingLot::Listed> ParkingLot::list(size_t limit) {
 }
 
 std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const std::set<std::string> &keys) {
+    size_t statements = 0;
+    return take_waiting_for(std::map<const TableDef *, std::set<std::string>>{{&table, keys}}, statements);
+}
+
+std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
+                                                    size_t &statements) {
     struct Taken {
         int64_t id;
         EntityRow row;
     };
     std::vector<Taken> taken;
-    std::vector<std::string> list(keys.begin(), keys.end());
+    // (parent table, key) pairs, cut into statements of kKeysPerQuery keys;
+    // each statement asks for all the tables it covers at once.
+    std::vector<std::pair<const TableDef *, const std::string *>> list;
+    for (const auto &[table, ks] : keys)
+        for (const std::string &k : ks) list.emplace_back(table, &k);
     for (size_t start = 0; start < list.size(); start += kKeysPerQuery) {
         const size_t n = std::min(kKeysPerQuery, list.size() - start);
         std::string q =
             "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
-            "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` "
-            "WHERE `parent_table` = ? AND `parent_key` IN (";
-        for (size_t i = 0; i < n; ++i) q += i ? ",?" : "?";
-        q += ") ORDER BY `id` FOR UPDATE";
+            "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` WHERE ";
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && list[start + j].first == list[start + i].first) ++j;
+            q += i ? " OR (`parent_table` = ? AND `parent_key` IN (" : "(`parent_table` = ? AND `parent_key` IN (";
+            for (size_t k = i; k < j; ++k) q += k > i ? ",?" : "?";
+            q += "))";
+            i = j;
+        }
+        q += " ORDER BY `id` FOR UPDATE";
         auto &st = db_.prepare(q);
-        st.setString(1, table.name);
-        for (size_t i = 0; i < n; ++i) st.setString(static_cast<unsigned>(i + 2), list[start + i]);
+        unsigned p = 1;
+        for (size_t i = 0; i < n; ++i) {
+            if (i == 0 || list[start + i].first != list[start + i - 1].first) st.setString(p++, list[start + i].first->name);
+            st.setString(p++, *list[start + i].second);
+        }
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+        ++statements;
         while (rs->next()) {
             const int64_t id = rs->getInt64(1);
             const std::string entity = rs->getString(2);
@@ -427,6 +447,7 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const
         auto &st = db_.prepare(q);
         for (size_t i = 0; i < n; ++i) st.setInt64(static_cast<unsigned>(i + 1), taken[start + i].id);
         st.executeUpdate();
+        ++statements;
     }
     std::vector<EntityRow> rows;
     rows.reserve(taken.size());

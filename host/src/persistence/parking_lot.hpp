@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,6 +67,11 @@ public:
     // damaged payload) is logged and left parked for an operator, never
     // thrown at the worker (C3, issue 8).
     std::vector<EntityRow> take_waiting_for(const TableDef &table, const std::set<std::string> &keys);
+    // The same for several parent tables at once: one locking SELECT for
+    // all of them (per 200 keys), not one per table, and a DELETE only when
+    // something was taken; rows oldest first. `statements` counts both.
+    std::vector<EntityRow> take_waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
+                                            size_t &statements);
 
     // Takes (deletes and returns, oldest first) at most `limit` rows parked
     // more than `max_age_s` seconds ago, for the dead-letter queue.

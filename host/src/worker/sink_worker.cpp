@@ -99,6 +99,14 @@ void SinkWorker::create_consumer() {
     // A bounded prefetch: librdkafka's default (64 MiB) queues whole
     // partitions after a restart before others start, and costs memory.
     if (!cfg_.kafka.count("queued.max.messages.kbytes")) set("queued.max.messages.kbytes", "8192");
+    // With a bounded prefetch, librdkafka postpones a partition's next fetch
+    // by fetch.queue.backoff.ms (1 s by default) whenever its queue is full:
+    // a drain then stalls a second at a time while the queue is long empty.
+    if (!cfg_.kafka.count("fetch.queue.backoff.ms")) set("fetch.queue.backoff.ms", "10");
+    // The broker answers a fetch as soon as a byte is there (fetch.min.bytes
+    // 1), so this bounds only how late an idle partition's end is noticed
+    // (--stop-at-end) and costs an idle worker a few requests a second.
+    if (!cfg_.kafka.count("fetch.wait.max.ms")) set("fetch.wait.max.ms", "100");
     for (const auto &[k, v] : cfg_.kafka) set(k, v);
     set("group.id", cfg_.group_id);
     set("enable.auto.commit", "false");
@@ -233,6 +241,7 @@ void SinkWorker::account(const TransactionResult &r, const AssembledBatch &b) {
 }
 
 void SinkWorker::process_batch() {
+    const auto closed_at = Clock::now();
     std::vector<ConsumedRecord> records;
     records.reserve(batch_.size());
     for (const auto &m : batch_) records.push_back(consumed_record(m->c_ptr()));
@@ -242,6 +251,7 @@ void SinkWorker::process_batch() {
     } catch (const PluginFatal &e) {
         throw FatalError(e.what());
     }
+    const auto assembled_at = Clock::now();
     TransactionResult r;
     const bool expire = expiry_due();
     try {
@@ -278,9 +288,26 @@ void SinkWorker::process_batch() {
     counters_.records += batch_.size();
     counters_.batches += 1;
     account(r, b);
-    logger()->debug("batch committed: {} record(s), {} parked, {} unparked, {} superseded, {} absorbed, {} dead-lettered",
-                    batch_.size(), r.stats.parked, r.stats.unparked, r.stats.superseded, r.stats.absorbed,
-                    r.letters.size());
+    if (logger()->should_log(spdlog::level::debug)) {
+        using ms = std::chrono::duration<double, std::milli>;
+        size_t rows = 0;
+        for (const auto &[t, n] : r.stats.rows_by_table) rows += n;
+        // lag: from the oldest record's Kafka timestamp to the commit.
+        int64_t oldest = -1;
+        for (const ConsumedRecord &c : records)
+            if (c.source.timestamp_ms >= 0 && (oldest < 0 || c.source.timestamp_ms < oldest)) oldest = c.source.timestamp_ms;
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+        logger()->debug("batch committed: {} record(s), {} row(s), {} statement(s), {} parked, {} unparked, {} superseded, "
+                        "{} absorbed, {} dead-lettered; closed {} after {:.1f} ms (poll {:.1f} ms), assemble {:.1f} ms, "
+                        "write {:.1f} ms, commit {:.1f} ms{}, lag {} ms",
+                        batch_.size(), rows, r.stats.statements, r.stats.parked, r.stats.unparked, r.stats.superseded,
+                        r.stats.absorbed, r.letters.size(), timing_.closed, ms(closed_at - timing_.first).count(),
+                        ms(timing_.poll).count(), ms(assembled_at - closed_at).count(), ms(r.write_time).count(),
+                        ms(r.commit_time).count(),
+                        r.attempts > 1 ? fmt::format(" ({} attempts)", r.attempts) : std::string(),
+                        oldest < 0 ? std::string("?") : std::to_string(now_ms - oldest));
+    }
 
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
     for (const auto &[tp, off] : b.next) {
@@ -443,13 +470,15 @@ void SinkWorker::run(const RunOptions &opts) {
             throw FatalError(fatal_);
         }
         if (!rewind_.empty()) resync();
-        int timeout_ms = cfg_.batch.max_wait_ms;
-        if (!batch_.empty()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                batch_started + std::chrono::milliseconds(cfg_.batch.max_wait_ms) - Clock::now());
-            timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
-        }
+        // Idle, wait up to the window for a first record; with a batch in
+        // hand, take only what the consumer already holds: when it holds
+        // nothing more, the batch closes (drained) instead of waiting out the
+        // window. Behind, the prefetch keeps batches full; caught up, a
+        // record waits for no window (issue 9).
+        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms : 0;
+        const auto polled = Clock::now();
         std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
+        if (!batch_.empty()) timing_.poll += Clock::now() - polled;
         if (std::string refused = watch_.access_error(); !refused.empty()) throw KafkaAccessError(refused);
         watch_.tick();
         if (batch_invalidated_) {
@@ -457,14 +486,21 @@ void SinkWorker::run(const RunOptions &opts) {
             batch_invalidated_ = false;
         }
         bool idle = false;
+        bool drained = false;
         switch (m->err()) {
         case RdKafka::ERR_NO_ERROR:
             watch_.note_alive();
             at_end_.erase({m->topic_name(), m->partition()});
-            if (batch_.empty()) batch_started = Clock::now();
+            if (batch_.empty()) {
+                batch_started = Clock::now();
+                timing_ = BatchTiming{batch_started, {}, ""};
+            }
             batch_.push_back(std::move(m));
             break;
         case RdKafka::ERR__TIMED_OUT:
+            drained = true;
+            idle = true;
+            break;
         case RdKafka::ERR__PARTITION_EOF:
             at_end_.insert({m->topic_name(), m->partition()});
             idle = true;
@@ -477,7 +513,8 @@ void SinkWorker::run(const RunOptions &opts) {
         }
         const bool full = static_cast<int>(batch_.size()) >= cfg_.batch.max_records;
         const bool due = !batch_.empty() && Clock::now() - batch_started >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
-        if (full || due) {
+        if (full || due || (drained && !batch_.empty())) {
+            timing_.closed = full ? "full" : due ? "window" : "drained";
             process_batch();
         } else if (idle) {
             commit_to_kafka(false);
@@ -490,7 +527,10 @@ void SinkWorker::run(const RunOptions &opts) {
         log_progress(false);
     }
     // On SIGTERM too: finish the batch in hand; if it cannot commit, its offsets stay put.
-    if (!batch_.empty()) process_batch();
+    if (!batch_.empty()) {
+        timing_.closed = "stop";
+        process_batch();
+    }
     commit_to_kafka(true);
     log_progress(true);
     logger()->info("leaving the consumer group");

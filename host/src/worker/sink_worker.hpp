@@ -138,6 +138,14 @@ private:
     Clock::time_point last_kafka_commit_ = Clock::now();
     Clock::time_point last_expiry_{};
     bool batch_invalidated_ = false;
+    // What the batch in hand cost so far, for its debug line: a stall can be
+    // explained (waiting for records, decoding, writing or committing).
+    struct BatchTiming {
+        Clock::time_point first{};  // its first record polled
+        Clock::duration poll{};     // in consume() since then
+        const char *closed = "";    // why it closed: full, drained, window, stop
+    };
+    BatchTiming timing_;
     std::string fatal_;  // set in the rebalance callback, thrown by the loop
     bool fatal_is_database_ = false;
     std::atomic<bool> stop_{false};

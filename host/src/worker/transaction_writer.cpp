@@ -90,8 +90,11 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
     std::vector<TopicPartition> partitions;
     for (const auto &[tp, off] : b.next) partitions.push_back(tp);
 
+    int attempts = 0;
     while (true) {
         TransactionResult r;
+        r.attempts = ++attempts;
+        const auto attempt_started = Clock::now();
         bool committing = false;
         try {
             if (!db_.connected()) db_.connect();
@@ -151,10 +154,13 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
                                         "; worker.errors.tolerance is none: stopping, offsets unmoved");
             }
             // Acknowledged by the cluster before the offsets past them commit.
+            const auto written_at = Clock::now();
+            r.write_time = written_at - attempt_started;
             dlq_.publish(r.letters);
             offsets_.store(b.next);
             committing = true;
             db_.commit();
+            r.commit_time = Clock::now() - written_at;
             r.outcome = TransactionResult::Outcome::Committed;
             if (bo.attempts() > 0)
                 logger()->info("transaction committed after {} failed attempt(s) over {} ms",

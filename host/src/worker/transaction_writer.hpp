@@ -60,6 +60,10 @@ struct TransactionResult {
     std::map<TopicPartition, int64_t> stored;   // when fenced: what the database holds
     std::vector<TopicPartition> fenced;         // when fenced: the partitions that moved
     bool commit_was_unknown = false;            // committed, as the stored offsets showed
+    // Of the last attempt, for the batch's debug line: fence and rows
+    // (write), then letters, offsets and COMMIT (commit); attempts made.
+    std::chrono::steady_clock::duration write_time{}, commit_time{};
+    int attempts = 0;
 };
 
 class TransactionWriter {

@@ -1,0 +1,67 @@
+// The write path's pace (issue 9): a batch closes as soon as the consumer has
+// nothing more at hand, not when its window ends, and says at debug level
+// what it cost.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+
+#include "sink_fixture.hpp"
+
+#include <vsink/test/wait_until.hpp>
+
+using namespace vsink::test;
+
+namespace {
+
+std::string read_text(const std::string &path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string replaced(std::string text, const std::string &from, const std::string &to) {
+    const size_t at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("'" + from + "' is not in the text");
+    return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("sink: a caught-up batch closes when the consumer holds nothing more, not at the end of its window",
+          "[integration][writer][batch]") {
+    SinkOptions o;
+    o.max_records = 1000;
+    o.max_wait_ms = 120000;  // a window no test waits out
+    SinkFixture f(o);
+    f.use_config(replaced(read_text(f.config_path()), "log: {level: info}", "log: {level: debug}"), {}, f.group());
+    f.start_sink();
+    // Once the worker is idle (its partitions taken), three records.
+    REQUIRE(wait_until(30000, [&] { return f.sink().log().find("assigned") != std::string::npos; }));
+    const auto produced = std::chrono::steady_clock::now();
+    for (int i = 1; i <= 3; ++i)
+        f.produce("ticketland.orders.organizers", "org-" + std::to_string(i),
+                  R"({"id":"org-)" + std::to_string(i) + R"(","name":"Organizer )" + std::to_string(i) + R"("})");
+    f.flush();
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM organizers", "3", 30000));
+    const auto landed = std::chrono::steady_clock::now() - produced;
+    INFO(f.sink().log());
+    // Far inside the 120 s window: nothing waited for it.
+    CHECK(landed < std::chrono::seconds(20));
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-2'") == "Organizer 2");
+    f.stop_sink();
+    const std::string log = f.sink().log();
+    // Each batch's debug line: why it closed and what it cost.
+    const std::regex line(R"(batch committed: (\d+) record\(s\), (\d+) row\(s\), \d+ statement\(s\), .*; closed (\w+) after )"
+                          R"([0-9.]+ ms \(poll [0-9.]+ ms\), assemble [0-9.]+ ms, write [0-9.]+ ms, commit [0-9.]+ ms.*, lag \d+ ms)");
+    int records = 0;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+        records += std::stoi((*it)[1]);
+        CHECK((*it)[3] == "drained");
+    }
+    CHECK(records == 3);
+    // The log names no value of a record.
+    CHECK(log.find("Organizer 2") == std::string::npos);
+}
