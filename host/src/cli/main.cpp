@@ -22,6 +22,8 @@
 #include "config/yaml_doc.hpp"
 #include "log/log.hpp"
 #include "mapping/mapping.hpp"
+#include "cli/status_command.hpp"
+#include "observability/http_server.hpp"
 #include "persistence/database.hpp"
 #include "persistence/offset_store.hpp"
 #include "persistence/parking_lot.hpp"
@@ -54,6 +56,10 @@ int cmd_run(const std::string &config_path, bool stop_at_end) {
                    lib->version(), cfg.plugin_path, mapping.topics().size(), cfg.group_id);
     PluginInstance plugin(lib, mapping.topics());
     SinkWorker worker(cfg, mapping, plugin);
+    // Destroyed (stopped) before the worker whose telemetry it serves.
+    obs::HttpServer http(worker.telemetry());
+    if (cfg.http.port != 0) http.start(cfg.http);
+    else logger()->info("http: off (worker.http.port: 0): no /metrics, /healthz, /readyz or /status");
     g_worker = &worker;
     struct sigaction sa {};
     sa.sa_handler = on_signal;
@@ -164,6 +170,10 @@ int main(int argc, char **argv) {
                   "records that still fail go back to it");
     replay->add_option("--config,-c", config, "worker YAML file")->required();
     replay->add_flag("--from-beginning", from_beginning, "replay every letter, not just those after the last replay");
+    std::string status_url;
+    auto *status = app.add_subcommand("status", "print what a running worker says about itself (its /status)");
+    status->add_option("--config,-c", config, "worker YAML file (its worker.http address)");
+    status->add_option("--url", status_url, "the worker's address instead, e.g. http://127.0.0.1:9780");
     app.add_subcommand("version", "print the version, the plugin ABI version and the librdkafka version");
 
     CLI11_PARSE(app, argc, argv);
@@ -174,6 +184,10 @@ int main(int argc, char **argv) {
         if (offsets->parsed()) return cmd_offsets(config, offsets_opts);
         if (parked->parsed()) return cmd_parked(config, list_parked, list_limit);
         if (replay->parsed()) return cmd_dlq_replay(config, from_beginning);
+        if (status->parsed()) {
+            if (config.empty() && status_url.empty()) throw ConfigError("sinkhost status needs --config or --url");
+            return cmd_status(config, status_url);
+        }
         std::cout << "sinkhost " << VSINK_VERSION << " (plugin ABI " << VSINK_ABI_VERSION << ", librdkafka "
                   << RdKafka::version_str() << ")\n";
         return 0;

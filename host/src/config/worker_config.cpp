@@ -94,7 +94,8 @@ WorkerConfig load_worker_config(const std::string &path) {
 
     const YAML::Node w = root["worker"];
     if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
-    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking"}, "worker");
+    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking", "http"},
+                   "worker");
     c.group_id = doc.get_string(w, "group_id", "worker");
     c.plugin_path = resolve_path(base, doc.get_string(w, "plugin", "worker"));
     const YAML::Node maps = w["mappings"];
@@ -143,6 +144,17 @@ WorkerConfig load_worker_config(const std::string &path) {
         doc.require_map(pk, "worker.parking");
         doc.check_keys(pk, {"max_age_s"}, "worker.parking");
         c.parking.max_age_s = doc.get_int_or(pk, "max_age_s", c.parking.max_age_s, 1, 10LL * 365 * 24 * 3600);
+    }
+
+    if (const YAML::Node h = w["http"]; h.IsDefined()) {
+        doc.require_map(h, "worker.http");
+        doc.check_keys(h, {"listen", "port"}, "worker.http");
+        c.http.listen = doc.get_string_or(h, "listen", c.http.listen);
+        if (c.http.listen.empty()) doc.fail(h["listen"], "worker.http.listen must be an address, e.g. 127.0.0.1");
+        if (const YAML::Node p = h["port"]; p.IsDefined() && p.IsScalar() && p.Scalar() == "auto")
+            c.http.port = HttpConfig::kAnyPort;
+        else
+            c.http.port = static_cast<int>(doc.get_int_or(h, "port", c.http.port, 0, 65535));
     }
 
     const YAML::Node d = root["database"];

@@ -62,6 +62,15 @@ struct ParkingConfig {
     int64_t max_age_s = 7 * 24 * 3600;
 };
 
+// The worker's HTTP endpoints (worker.http): /metrics, /healthz, /readyz and
+// /status (docs/metrics.md).
+struct HttpConfig {
+    static constexpr int kDefaultPort = 9780;
+    static constexpr int kAnyPort = -1;  // port: auto, any free port (logged)
+    std::string listen = "127.0.0.1";
+    int port = kDefaultPort;  // 0: off
+};
+
 struct LogConfig {
     std::string level = "info";   // trace debug info warn error
     std::string format = "text";  // text | json
@@ -77,6 +86,7 @@ struct WorkerConfig {
     RetryConfig retry;
     ErrorsConfig errors;
     ParkingConfig parking;
+    HttpConfig http;
     DatabaseConfig database;
     LogConfig log;
     std::map<std::string, std::string> kafka;  // passed through to librdkafka untouched

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "log/log.hpp"
+#include "persistence/parking_lot.hpp"
 #include "worker/backoff.hpp"
 
 namespace vsink {
@@ -19,6 +20,13 @@ constexpr auto kAssignDeadline = std::chrono::seconds(60);
 // How long leaving the group may take on the way out.
 constexpr auto kCloseDeadline = std::chrono::seconds(30);
 
+// /healthz: the loop may block in one database call (connect, then a read or
+// write timeout) and still be alive.
+std::chrono::seconds heartbeat_limit(const DatabaseConfig &db) {
+    const int ms = db.connect_timeout_ms + 2 * std::max(db.read_timeout_ms, db.write_timeout_ms);
+    return std::max(std::chrono::seconds(60), std::chrono::seconds(ms / 1000 + 1));
+}
+
 }  // namespace
 
 SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstance &plugin)
@@ -31,7 +39,14 @@ SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstan
       dlq_(cfg_.errors.dead_letter_queue, cfg_.kafka, plugin_.library().name() + " " + plugin_.library().version()),
       assembler_(mapping_, plugin_),
       txn_(db_, writer_, offsets_, dlq_, cfg_, stop_),
-      watch_(cfg_.kafka) {}
+      watch_(cfg_.kafka),
+      telemetry_(cfg_.group_id, cfg_.database.host + ":" + std::to_string(cfg_.database.port) + "/" + cfg_.database.name,
+                 plugin_.library().name() + " " + plugin_.library().version(), heartbeat_limit(cfg_.database)) {
+    txn_.set_retry_hook([this](const char *cls, const std::string &reason) {
+        telemetry_.retried(cls, reason);
+        if (std::string(cls) == "connection") telemetry_.set_database(false, reason);
+    });
+}
 
 SinkWorker::~SinkWorker() { close_consumer(); }
 
@@ -71,6 +86,7 @@ void SinkWorker::connect_database() {
     while (!stop_) {
         try {
             db_.connect();
+            telemetry_.set_database(true);
             return;
         } catch (const sql::SQLException &e) {
             // A login or TLS check refused: the config must change (exit 4).
@@ -80,6 +96,8 @@ void SinkWorker::connect_database() {
                     throw DatabaseError(describe_connect_failure(e, cfg_.database));
                 throw FatalError(describe_connect_failure(e, cfg_.database));
             }
+            telemetry_.set_database(false, describe(e));
+            telemetry_.heartbeat();
             const int wait = bo.next_ms();
             logger()->warn("database {}:{} unreachable ({}); retrying in {} ms", cfg_.database.host, cfg_.database.port,
                            describe(e), wait);
@@ -151,6 +169,8 @@ std::map<TopicPartition, int64_t> SinkWorker::load_offsets_with_retry(const std:
                                     " s while taking assigned partitions (" + describe(e) +
                                     "); leaving so that the group can give them to a worker that can write");
             db_.disconnect();
+            telemetry_.retried("connect", "cannot read stored offsets: " + describe(e));
+            telemetry_.set_database(false, describe(e));
             const int wait = std::min<int>(bo.next_ms(), static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                                                until - Clock::now()).count()) + 1);
             logger()->warn("cannot read stored offsets ({}); retrying in {} ms", describe(e), wait);
@@ -196,6 +216,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
             return;
         }
         assignment_ = tps;
+        publish_assignment();
         batch_invalidated_ = true;
         rewind_.clear();
         logger()->info("assigned {} partition(s), resuming from the database's stored offsets: {}", partitions.size(),
@@ -212,6 +233,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
         at_end_.clear();
         owned_.clear();
         consumer->unassign();
+        publish_assignment();
         logger()->info("revoked {} partition(s)", partitions.size());
     }
 }
@@ -238,6 +260,7 @@ void SinkWorker::account(const TransactionResult &r, const AssembledBatch &b) {
         logger()->warn("dead-lettered to {}: {}", dlq_.topic(), describe(l));
     }
     for (const auto &[k, n] : b.tolerated) counters_.tolerated[k] += n;
+    observe_committed(r, b);
 }
 
 void SinkWorker::process_batch() {
@@ -245,6 +268,11 @@ void SinkWorker::process_batch() {
     std::vector<ConsumedRecord> records;
     records.reserve(batch_.size());
     for (const auto &m : batch_) records.push_back(consumed_record(m->c_ptr()));
+    {
+        std::map<std::string, size_t> by_topic;
+        for (const auto &m : batch_) ++by_topic[m->topic_name()];
+        for (const auto &[t, n] : by_topic) telemetry_.metrics().add("vsink_records_consumed_total", {t}, static_cast<double>(n));
+    }
     AssembledBatch b;
     try {
         b = assembler_.assemble(records);
@@ -254,6 +282,7 @@ void SinkWorker::process_batch() {
     const auto assembled_at = Clock::now();
     TransactionResult r;
     const bool expire = expiry_due();
+    const auto txn_started = Clock::now();
     try {
         r = txn_.write(b, owned_, expire);
     } catch (const ToleranceExceeded &e) {
@@ -266,6 +295,7 @@ void SinkWorker::process_batch() {
     case TransactionResult::Outcome::Committed: break;
     case TransactionResult::Outcome::Fenced: {
         ++counters_.fenced;
+        telemetry_.metrics().add("vsink_batches_fenced_total", {}, 1);
         std::string list;
         for (const auto &tp : r.fenced) {
             auto s = r.stored.find(tp);
@@ -281,6 +311,7 @@ void SinkWorker::process_batch() {
     }
     case TransactionResult::Outcome::Abandoned:
         if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", batch_.size());
+        telemetry_.note_error("batch of " + std::to_string(batch_.size()) + " record(s) not written: retried too long");
         rewind_batch();
         return;
     }
@@ -288,6 +319,10 @@ void SinkWorker::process_batch() {
     counters_.records += batch_.size();
     counters_.batches += 1;
     account(r, b);
+    telemetry_.metrics().add("vsink_batches_committed_total", {}, 1);
+    telemetry_.metrics().observe("vsink_batch_records", {}, static_cast<double>(batch_.size()));
+    telemetry_.metrics().observe("vsink_transaction_duration_seconds", {},
+                                 std::chrono::duration<double>(Clock::now() - txn_started).count());
     if (logger()->should_log(spdlog::level::debug)) {
         using ms = std::chrono::duration<double, std::milli>;
         size_t rows = 0;
@@ -365,6 +400,7 @@ void SinkWorker::resync() {
             continue;
         }
         if (rewind_.empty()) return;  // a rebalance reset the assignment: nothing to rewind
+        observe(false);
         try {
             if (!db_.connected()) db_.connect();
             const auto stored = offsets_.load_all();
@@ -383,11 +419,15 @@ void SinkWorker::resync() {
                 logger()->info("database is back: {} resumes at offset {}", tp_text(tp.first, tp.second), target);
             }
             rewind_.clear();
+            telemetry_.set_database(true);
+            telemetry_.recovered();
             return;
         } catch (const sql::SQLException &e) {
             db_.rollback();
             if (classify(e) == DbFailure::Fatal) throw DatabaseError("database: " + describe(e));
             db_.disconnect();
+            telemetry_.retried("connect", "waiting for the database to re-read from the stored offsets: " + describe(e));
+            telemetry_.set_database(false, describe(e));
             sleep_interruptible(bo.next_ms());
         } catch (const std::runtime_error &) {
             sleep_interruptible(bo.next_ms());
@@ -463,6 +503,7 @@ void SinkWorker::run(const RunOptions &opts) {
     connect_database();
     if (stop_) return;
     create_consumer();
+    telemetry_.set_state(obs::WorkerState::Running);
     Clock::time_point batch_started = Clock::now();
     while (!stop_) {
         if (!fatal_.empty()) {
@@ -525,7 +566,9 @@ void SinkWorker::run(const RunOptions &opts) {
             }
         }
         log_progress(false);
+        observe(idle && batch_.empty());
     }
+    telemetry_.set_state(obs::WorkerState::Stopping);
     // On SIGTERM too: finish the batch in hand; if it cannot commit, its offsets stay put.
     if (!batch_.empty()) {
         timing_.closed = "stop";
@@ -535,6 +578,88 @@ void SinkWorker::run(const RunOptions &opts) {
     log_progress(true);
     logger()->info("leaving the consumer group");
     close_consumer();
+}
+
+void SinkWorker::observe(bool idle) {
+    telemetry_.heartbeat();
+    const auto now = Clock::now();
+    if (now - last_observed_ < std::chrono::seconds(1)) return;
+    last_observed_ = now;
+    try {
+        telemetry_.set_kafka(watch_.brokers_reachable(),
+                             "kafka: no broker of " + cfg_.kafka["bootstrap.servers"] + " reachable");
+        publish_assignment();
+        if (!idle || !rewind_.empty() || now - last_db_probe_ < std::chrono::seconds(3)) return;
+        last_db_probe_ = now;
+        probe_database();
+    } catch (const std::exception &e) {
+        logger()->debug("observability: {}", e.what());
+    }
+}
+
+void SinkWorker::publish_assignment() {
+    std::vector<obs::PartitionState> ps;
+    for (const auto &tp : assignment_) {
+        obs::PartitionState p;
+        p.topic = tp.first;
+        p.partition = tp.second;
+        if (auto it = owned_.find(tp); it != owned_.end() && it->second) p.stored_offset = *it->second;
+        // librdkafka's cached end of the partition (from its fetches): no broker round trip.
+        int64_t lo = 0, hi = 0;
+        if (consumer_ && consumer_->get_watermark_offsets(tp.first, tp.second, &lo, &hi) == RdKafka::ERR_NO_ERROR) {
+            if (hi >= 0) p.high_watermark = hi;
+            if (lo >= 0) p.low_watermark = lo;
+        }
+        ps.push_back(std::move(p));
+    }
+    telemetry_.set_assignment(std::move(ps));
+}
+
+void SinkWorker::probe_database() {
+    // Between batches no transaction is open: probe, then end the snapshot.
+    const auto now = Clock::now();
+    try {
+        if (!db_.connected()) db_.connect();
+        if (now - last_parked_probe_ >= std::chrono::seconds(15)) {
+            std::vector<obs::ParkedGroup> groups;
+            for (const auto &g : ParkingLot(db_, mapping_).summary())
+                groups.push_back({g.entity, g.parent_table, g.rows, g.oldest_age_s});
+            telemetry_.set_parked(groups);
+            last_parked_probe_ = now;
+        } else {
+            db_.execute("DO 1");
+        }
+        db_.rollback();
+        telemetry_.set_database(true);
+        if (rewind_.empty()) telemetry_.recovered();
+    } catch (const sql::SQLException &e) {
+        db_.rollback();
+        db_.disconnect();
+        telemetry_.set_database(false, describe(e));
+    }
+}
+
+void SinkWorker::observe_committed(const TransactionResult &r, const AssembledBatch &b) {
+    obs::Registry &m = telemetry_.metrics();
+    // A record of this batch with a dead letter is not applied.
+    std::set<std::pair<TopicPartition, int64_t>> lettered;
+    for (const DeadLetter &l : r.letters) {
+        m.add("vsink_dead_letters_total", {l.origin.topic, l.stage, l.error_class}, 1);
+        lettered.insert({{l.origin.topic, l.origin.partition}, l.origin.offset});
+    }
+    std::map<std::string, size_t> applied;
+    for (const auto &msg : batch_)
+        if (!lettered.count({{msg->topic_name(), msg->partition()}, msg->offset()})) ++applied[msg->topic_name()];
+    for (const auto &[t, n] : applied) m.add("vsink_records_applied_total", {t}, static_cast<double>(n));
+    for (const auto &[t, n] : r.stats.rows_by_table) m.add("vsink_rows_written_total", {t}, static_cast<double>(n));
+    m.add("vsink_rows_parked_total", {}, static_cast<double>(r.stats.parked));
+    if (r.stats.parked || r.stats.unparked || !r.letters.empty()) last_parked_probe_ = {};  // summed again when next idle
+    m.add("vsink_rows_unparked_total", {}, static_cast<double>(r.stats.unparked));
+    for (const auto &[k, n] : b.tolerated) m.add("vsink_tolerated_anomalies_total", {k.first, k.second}, static_cast<double>(n));
+    m.set("vsink_last_commit_timestamp_seconds", {},
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    telemetry_.set_database(true);
+    telemetry_.recovered();
 }
 
 }  // namespace vsink

@@ -19,6 +19,7 @@
 
 #include "config/worker_config.hpp"
 #include "mapping/mapping.hpp"
+#include "observability/telemetry.hpp"
 #include "persistence/database.hpp"
 #include "persistence/entity_writer.hpp"
 #include "persistence/offset_store.hpp"
@@ -78,6 +79,8 @@ public:
     void stop() { stop_.store(true); }
 
     const WorkerCounters &counters() const { return counters_; }
+    // What /metrics, /healthz, /readyz and /status show (observability/).
+    obs::Telemetry &telemetry() { return telemetry_; }
 
     void rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCode err,
                       std::vector<RdKafka::TopicPartition *> &partitions) override;
@@ -109,6 +112,13 @@ private:
     // consumer close() under a deadline (C9): a broker that does not answer
     // never keeps a stopping worker from exiting.
     void close_consumer();
+    // Observability: the loop heartbeat always; every second the assignment,
+    // offsets and lag; when idle every few seconds a database probe (and the
+    // parked rows' summary now and then). Never throws.
+    void observe(bool idle);
+    void publish_assignment();
+    void probe_database();
+    void observe_committed(const TransactionResult &r, const AssembledBatch &b);
 
     WorkerConfig cfg_;
     const Mapping &mapping_;
@@ -152,6 +162,8 @@ private:
     WorkerCounters counters_;
     Clock::time_point last_progress_ = Clock::now();
     WorkerCounters last_logged_;
+    obs::Telemetry telemetry_;
+    Clock::time_point last_observed_{}, last_db_probe_{}, last_parked_probe_{};
 };
 
 }  // namespace vsink

@@ -174,6 +174,7 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
         } catch (const DeadLetterError &e) {
             db_.rollback();
             ++retries_;
+            if (on_retry_) on_retry_("dead_letter_queue", e.what());
             if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
             const int wait = bo.next_ms();
             logger()->warn("{}; the batch waits, retrying in {} ms (attempt {})", e.what(), wait, bo.attempts());
@@ -197,6 +198,7 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
                     logger()->warn("database COMMIT outcome unknown ({}); the batch will be re-read from the stored offsets",
                                    describe(e));
                     ++retries_;
+                    if (on_retry_) on_retry_("commit_unknown", describe(e));
                     return TransactionResult{};
                 }
             } else {
@@ -211,6 +213,9 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
             case DbFailure::Retry: break;
             }
             ++retries_;
+            if (on_retry_)
+                on_retry_(e.getErrorCode() == 1213 ? "deadlock" : e.getErrorCode() == 1205 ? "lock_wait_timeout" : "connection",
+                          "database transaction failed: " + describe(e));
             if (!keeps_connection(e)) db_.disconnect();
             if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
             const int wait = bo.next_ms();

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -76,6 +77,10 @@ public:
     TransactionResult write(const AssembledBatch &batch, const ExpectedOffsets &expected, bool expire_parked);
 
     uint64_t retries() const { return retries_; }
+    // Told of every retried failure: its class (deadlock, lock_wait_timeout,
+    // connection, dead_letter_queue, commit_unknown) and a one-line reason.
+    using RetryHook = std::function<void(const char *cls, const std::string &reason)>;
+    void set_retry_hook(RetryHook hook) { on_retry_ = std::move(hook); }
     // How long retried in place before a batch is abandoned (tests shorten it).
     void set_max_in_place_retry(std::chrono::milliseconds d) { max_in_place_retry_ = d; }
 
@@ -98,6 +103,7 @@ private:
     // across attempts: index -> their letter.
     std::map<size_t, DeadLetter> known_bad_;
     std::chrono::milliseconds max_in_place_retry_{60000};
+    RetryHook on_retry_;
 };
 
 }  // namespace vsink
