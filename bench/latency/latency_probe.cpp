@@ -158,6 +158,7 @@ int main(int argc, char **argv) {
         std::string poll_error;  // read after the join
         std::atomic<bool> poll_failed{false};
         size_t polls = 0;
+        double polling_secs = 0;  // how long the poller ran: the mean interval it achieved
         std::atomic<long> seen_count{0};  // the poller counts, the main thread waits on it
 
         // The poller: per partition, ids above the last one seen.
@@ -171,7 +172,8 @@ int main(int argc, char **argv) {
                 std::vector<std::string> last(static_cast<size_t>(partitions));
                 for (int p = 0; p < partitions; ++p) last[static_cast<size_t>(p)] = "lat-p" + std::to_string(p) + "-";
                 const auto interval = std::chrono::microseconds(static_cast<long long>(poll_ms * 1000));
-                auto next = Clock::now();
+                const auto poll_start = Clock::now();
+                auto next = poll_start;
                 while (!stop_poll.load()) {
                     for (int p = 0; p < partitions; ++p) {
                         q->setString(static_cast<unsigned>(2 * p + 1), last[static_cast<size_t>(p)]);
@@ -197,6 +199,7 @@ int main(int argc, char **argv) {
                     if (next < after) next = after;
                     std::this_thread::sleep_until(next);
                 }
+                polling_secs = std::chrono::duration<double>(Clock::now() - poll_start).count();
             } catch (const std::exception &e) {
                 poll_error = e.what();
                 poll_failed = true;
@@ -246,10 +249,10 @@ int main(int argc, char **argv) {
             return ms[k];
         };
         std::printf("{\"produced\":%ld,\"seen\":%zu,\"missing\":%ld,\"offered_rate\":%.0f,\"achieved_rate\":%.0f,"
-                    "\"seconds\":%.3f,\"poll_ms\":%.1f,\"polls\":%zu,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,"
+                    "\"seconds\":%.3f,\"poll_ms\":%.1f,\"polls\":%zu,\"poll_interval_ms_mean\":%.1f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,"
                     "\"paced_start_unix\":%.3f,\"paced_end_unix\":%.3f}\n",
                     total, ms.size(), missing, rate, paced_secs > 0 ? static_cast<double>(total) / paced_secs : 0.0,
-                    paced_secs, poll_ms, polls, pct(0.50), pct(0.99), ms.empty() ? 0.0 : ms.back(), paced_start_unix,
+                    paced_secs, poll_ms, polls, polls ? 1000.0 * polling_secs / static_cast<double>(polls) : 0.0, pct(0.50), pct(0.99), ms.empty() ? 0.0 : ms.back(), paced_start_unix,
                     paced_end_unix);
         rd_kafka_destroy(rk);
         if (missing) {
