@@ -42,14 +42,37 @@ private:
 
 // Builds one entity and emits it. Names and strings passed to the setters are
 // copied into the builder, so temporaries are fine. All text lives in one
-// buffer and emit() hands the host views into it: a typical entity costs two
-// allocations, however many fields it has.
+// buffer and emit() hands the host views into it. A builder's buffers go back
+// to a small per-thread stock when it ends and the next builder takes them:
+// once warm, a typical entity costs no allocation, however many fields it has.
 class EntityBuilder {
 public:
     explicit EntityBuilder(std::string_view type) {
-        text_.reserve(kTextReserve);
-        values_.reserve(kFieldsReserve);
+        std::vector<Buffers> *stock = spares();
+        if (stock && !stock->empty()) {
+            text_ = std::move(stock->back().text);
+            values_ = std::move(stock->back().values);
+            stock->pop_back();
+        } else {
+            text_.reserve(kTextReserve);
+            values_.reserve(kFieldsReserve);
+        }
         type_ = append(type);
+    }
+    EntityBuilder(const EntityBuilder &) = default;
+    EntityBuilder(EntityBuilder &&) noexcept = default;
+    EntityBuilder &operator=(const EntityBuilder &) = default;
+    EntityBuilder &operator=(EntityBuilder &&) noexcept = default;
+    ~EntityBuilder() {
+        // Only buffers of the usual size are kept (a moved-from builder has none).
+        if (text_.capacity() < kTextReserve || text_.capacity() > kKeepText || values_.capacity() < kFieldsReserve ||
+            values_.capacity() > kKeepFields)
+            return;
+        std::vector<Buffers> *stock = spares();
+        if (!stock || stock->size() >= kMaxSpares) return;
+        text_.clear();
+        values_.clear();
+        stock->push_back(Buffers{std::move(text_), std::move(values_)});  // reserved: cannot throw
     }
 
     EntityBuilder &null(std::string_view name) { return add(name, VSINK_NULL, 0, 0, {}); }
@@ -95,6 +118,9 @@ public:
 private:
     static constexpr size_t kTextReserve = 512;
     static constexpr size_t kFieldsReserve = 32;
+    static constexpr size_t kKeepText = 4096;
+    static constexpr size_t kKeepFields = 128;
+    static constexpr size_t kMaxSpares = 64;
     struct Span {
         size_t off, len;
     };
@@ -105,6 +131,23 @@ private:
         double d;
         Span s;
     };
+    struct Buffers {
+        std::string text;
+        std::vector<Value> values;
+    };
+    // The calling thread's stock of buffers; nullptr once the thread is
+    // ending (a builder destroyed then just frees its own).
+    static std::vector<Buffers> *spares() {
+        static thread_local bool gone = false;  // trivially destructible: readable to the end
+        struct Stock {
+            std::vector<Buffers> items;
+            Stock() { items.reserve(kMaxSpares); }
+            ~Stock() { gone = true; }
+        };
+        if (gone) return nullptr;
+        static thread_local Stock stock;
+        return &stock.items;
+    }
     Span append(std::string_view s) {
         Span sp{text_.size(), s.size()};
         text_.append(s.data(), s.size());
