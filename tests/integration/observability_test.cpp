@@ -281,6 +281,26 @@ TEST_CASE("observability: metrics, health, readiness and status of a running wor
         CHECK(cst.code == 1);
         CHECK_THAT(out, Catch::Contains("sinkhost status: no worker answers at http://127.0.0.1:1"));
     }
+    {
+        // From the config: a port chosen at start is not in it.
+        auto [cst, out] = f.run_cli({"status"});
+        INFO(out);
+        CHECK(cst.code == 2);
+        CHECK_THAT(out, Catch::Contains("worker.http.port is auto: give --url"));
+    }
+    {
+        // The same config with the port it bound: found from worker.http.
+        std::ifstream in(f.config_path());
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const size_t at = text.find("port: auto");
+        REQUIRE(at != std::string::npos);
+        text.replace(at, 10, "port: " + std::to_string(port));
+        f.use_config(text, {}, f.group());
+        auto [cst, out] = f.run_cli({"status"});
+        INFO(out);
+        CHECK(cst.success());
+        CHECK_THAT(out, Catch::Contains("\"group\": \"" + f.group() + "\"") && Catch::Contains("\"state\": \"running\""));
+    }
 
     // MariaDB stopped: not ready, naming the database; alive; still scraped.
     struct DropDatabase {

@@ -5,8 +5,11 @@
 
 #include <sstream>
 
+#include "config/worker_config.hpp"
+#include "config/yaml_doc.hpp"
 #include "observability/metrics.hpp"
 #include "observability/telemetry.hpp"
+#include "temp_file.hpp"
 
 using namespace vsink::obs;
 
@@ -136,4 +139,23 @@ TEST_CASE("metrics: the worker's families, build info, process metrics and readi
     CHECK(after.find("vsink_consumer_lag{topic=\"orders\",partition=\"0\"} 2\n") != std::string::npos);
     CHECK(after.find("vsink_retries_total{class=\"deadlock\"} 1\n") != std::string::npos);
     CHECK(after.find("vsink_database_up 0\n") != std::string::npos);
+}
+
+TEST_CASE("worker config: worker.http takes listen and port (0 off, auto any free port), 127.0.0.1:9780 by default",
+          "[metrics][config]") {
+    const auto load = [](const std::string &http) {
+        TempFile f("worker.yaml", "worker:\n  group_id: g\n  plugin: p.so\n  mappings: [a.yaml]\n" + http +
+                                      "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n");
+        return vsink::load_worker_config(f.str());
+    };
+    const vsink::WorkerConfig d = load("");
+    CHECK(d.http.listen == "127.0.0.1");
+    CHECK(d.http.port == 9780);
+    const vsink::WorkerConfig c = load("  http: {listen: 0.0.0.0, port: 9100}\n");
+    CHECK(c.http.listen == "0.0.0.0");
+    CHECK(c.http.port == 9100);
+    CHECK(load("  http: {port: 0}\n").http.port == 0);
+    CHECK(load("  http: {port: auto}\n").http.port == vsink::HttpConfig::kAnyPort);
+    CHECK_THROWS_WITH(load("  http: {port: 70000}\n"), Catch::Contains(":5:") && Catch::Contains("port"));
+    CHECK_THROWS_WITH(load("  http: {prot: 1}\n"), Catch::Contains("unknown key 'prot' in worker.http"));
 }
