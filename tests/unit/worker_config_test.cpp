@@ -311,3 +311,12 @@ TEST_CASE("worker config: a misspelt kafka key is named with its line", "[config
                             "kafka:\n  bootstrap.servers: x\n  session.timeout.ms: soon\n"),
                Catch::Contains("w.yaml:5: kafka.session.timeout.ms"));
 }
+
+TEST_CASE("worker config: a value of the wrong shape is a config error with its line", "[config]") {
+    CHECK_THAT(config_error("worker:\n  group_id: g\n  plugin: p.so\n  mappings:\n    - {a: b}\n"
+                            "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n"),
+               Catch::Contains("w.yaml:5: "));
+    CHECK_THAT(config_error("worker:\n  group_id: g\n  plugin: p.so\n  mappings: [a.yaml]\n  topics:\n    - [x]\n"
+                            "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n"),
+               Catch::Contains("w.yaml:6: "));
+}

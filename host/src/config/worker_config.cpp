@@ -82,7 +82,7 @@ void parse_db_tls(const YamlDoc &doc, const YAML::Node &t, const std::string &ba
 
 }  // namespace
 
-WorkerConfig load_worker_config(const std::string &path) {
+WorkerConfig load_worker_config(const std::string &path) try {
     YamlDoc doc = YamlDoc::load_file(path);
     doc.expand_references();  // ${env:...} and ${file:...} in every scalar, numbers included
     const YAML::Node &root = doc.root();
@@ -214,6 +214,11 @@ WorkerConfig load_worker_config(const std::string &path) {
         if (c.log.format != "text" && c.log.format != "json") doc.fail(l["format"], "log.format must be text or json");
     }
     return c;
+} catch (const YAML::Exception &e) {
+    // A value of the wrong shape (a map where a name was due, ...): yaml-cpp
+    // knows where it was; say it as every other config error does.
+    throw ConfigError(path + (e.mark.is_null() ? std::string() : ":" + std::to_string(e.mark.line + 1)) + ": " +
+                      (e.msg.empty() ? std::string("unexpected value") : e.msg));
 }
 
 }  // namespace vsink
