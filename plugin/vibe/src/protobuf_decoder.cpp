@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <memory>
 #include <utility>
+
+#include <google/protobuf/arena.h>
 
 #include <vibe/v1/event.pb.h>
 #include <vibe/v1/order.pb.h>
@@ -24,23 +27,38 @@
 namespace vibe::pb {
 namespace {
 
-// One message object per type and thread, reused: parsing clears it but keeps
-// its strings' and repeated fields' memory, so a record of a familiar size
-// allocates nothing here. Valid until the next parse of the same type on the
-// same thread. After an unusually large record the object is replaced, so
-// that one outlier does not stay resident.
+// The message is decoded into a per-thread arena, emptied before each parse:
+// the message, its sub-messages and repeated fields take no allocation of
+// their own (only strings longer than their inline buffer still do). Valid
+// until the next parse on the same thread. Reset() returns every block but
+// the first, so an unusually large record does not stay resident.
+struct ArenaHolder {
+    static google::protobuf::ArenaOptions options(char *block, size_t size) {
+        google::protobuf::ArenaOptions o;
+        o.initial_block = block;
+        o.initial_block_size = size;
+        return o;
+    }
+    static constexpr size_t kBlock = 64 * 1024;
+    std::unique_ptr<char[]> block{new char[kBlock]};
+    google::protobuf::Arena arena{options(block.get(), kBlock)};
+};
+
+google::protobuf::Arena &thread_arena() {
+    static thread_local ArenaHolder holder;
+    return holder.arena;
+}
+
 template <class Msg>
 const Msg &parse(std::string_view bytes) {
-    constexpr size_t kKeepBelow = 1 << 20;
-    static thread_local Msg msg;
-    static thread_local size_t last_size = 0;
-    if (last_size > kKeepBelow) msg = Msg();
-    last_size = bytes.size();
+    google::protobuf::Arena &arena = thread_arena();
+    arena.Reset();
+    Msg *msg = google::protobuf::Arena::CreateMessage<Msg>(&arena);
     if (bytes.size() > static_cast<size_t>(INT_MAX) ||
-        !msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        !msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
         throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name(), "malformed");
     }
-    return msg;
+    return *msg;
 }
 
 Opt opt(const std::string &s) {
