@@ -1,5 +1,6 @@
 #include "json_decoder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -22,6 +23,8 @@ namespace {
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 // For input already known to be valid UTF-8, parsed in place.
 constexpr unsigned kFastParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag;
+constexpr unsigned kFastRecursiveFlags = rapidjson::kParseInsituFlag;
+constexpr size_t kMaxRecursiveDepth = 256;
 
 // The offset of a \uDC00-\uDFFF escape that no \uD800-\uDBFF escape
 // precedes: RapidJSON refuses a lone high surrogate but decodes a lone low
@@ -119,7 +122,15 @@ public:
             std::string &text = arena_->text;
             text.assign(json.data(), json.size());
             text.append(ParseArena::kPadding, '\0');  // SSE2 loads stay inside it
-            doc_.ParseInsitu<kFastParseFlags>(text.data());
+            // Nesting is at most the number of '{' and '[' bytes: when that
+            // is small, the recursive parser (faster than the iterative one)
+            // cannot exhaust the stack.
+            const size_t opens = static_cast<size_t>(std::count(json.begin(), json.end(), '{')) +
+                                 static_cast<size_t>(std::count(json.begin(), json.end(), '['));
+            if (opens <= kMaxRecursiveDepth)
+                doc_.ParseInsitu<kFastRecursiveFlags>(text.data());
+            else
+                doc_.ParseInsitu<kFastParseFlags>(text.data());
             parsed = !doc_.HasParseError();
         }
         if (!parsed) doc_.Parse<kParseFlags>(json.data(), json.size());
