@@ -1,9 +1,9 @@
 #include "json_decoder.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <unordered_set>
 
@@ -88,6 +88,17 @@ struct ParseArena {
 using Pool = rapidjson::MemoryPoolAllocator<>;
 using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
 
+// How often c occurs in s, counting no further than limit + 1 (memchr: SIMD).
+size_t count_up_to(std::string_view s, char c, size_t limit) {
+    size_t n = 0;
+    if (s.empty()) return 0;
+    for (const char *p = s.data(), *end = s.data() + s.size(); n <= limit; ++n, ++p) {
+        p = static_cast<const char *>(std::memchr(p, c, static_cast<size_t>(end - p)));
+        if (!p) break;
+    }
+    return n;
+}
+
 // Owns the parsed document; root() is the message object.
 class Message {
 public:
@@ -125,9 +136,8 @@ public:
             // Nesting is at most the number of '{' and '[' bytes: when that
             // is small, the recursive parser (faster than the iterative one)
             // cannot exhaust the stack.
-            const size_t opens = static_cast<size_t>(std::count(json.begin(), json.end(), '{')) +
-                                 static_cast<size_t>(std::count(json.begin(), json.end(), '['));
-            if (opens <= kMaxRecursiveDepth)
+            if (count_up_to(json, '{', kMaxRecursiveDepth) + count_up_to(json, '[', kMaxRecursiveDepth) <=
+                kMaxRecursiveDepth)
                 doc_.ParseInsitu<kFastRecursiveFlags>(text.data());
             else
                 doc_.ParseInsitu<kFastParseFlags>(text.data());
