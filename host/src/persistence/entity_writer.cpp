@@ -407,7 +407,9 @@ void EntityWriter::write_updates(const std::vector<const EntityRow *> &run, Writ
                     for (const std::string &v : u.second) st.setString(p++, v);
                 st.executeUpdate();
             } else {
-                auto &st = db_.prepare(update_rows_sql(def, chunk));
+                std::string &text = statement_texts_[std::make_tuple(&def, chunk, false, -1)];  // -1: update
+                if (text.empty()) text = update_rows_sql(def, chunk);
+                auto &st = db_.prepare(text);
                 unsigned p = 1;
                 for (size_t r = pos; r < pos + chunk; ++r)
                     for (const Value &v : run[r]->values) bind_value(st, p++, v);
@@ -420,6 +422,15 @@ void EntityWriter::write_updates(const std::vector<const EntityRow *> &run, Writ
         }
         a = b;
     }
+}
+
+const std::string &EntityWriter::statement_text(const EntityDef &def, size_t rows) {
+    // Built once per shape: a 500-row upsert's text is tens of kilobytes,
+    // and was built again for every statement (host CPU, issue 9).
+    const SqlFlavour flavour = sql_flavour_for(db_.server_version());
+    std::string &text = statement_texts_[std::make_tuple(&def, rows, replay_, static_cast<int>(flavour))];
+    if (text.empty()) text = replay_ ? insert_absent_sql(def, rows, flavour) : upsert_sql(def, rows, flavour);
+    return text;
 }
 
 void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {
@@ -440,19 +451,18 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
     while (pos < run.size()) {
         const size_t left = run.size() - pos;
         size_t chunk = 1;
-        std::string sql;
+        const std::string *sql = nullptr;
         for (size_t c : kChunkSizes) {
             if (c > left) continue;
             const size_t rows = upto[pos + c] - upto[pos];
             if (c > 1 && rows > budget) continue;
-            const SqlFlavour flavour = sql_flavour_for(db_.server_version());
-            std::string text = replay_ ? insert_absent_sql(def, c, flavour) : upsert_sql(def, c, flavour);
+            const std::string &text = statement_text(def, c);
             if (c > 1 && text.size() + rows > budget) continue;
             chunk = c;
-            sql = std::move(text);
+            sql = &text;
             break;
         }
-        auto &st = db_.prepare(sql);
+        auto &st = db_.prepare(*sql);
         unsigned p = 1;
         for (size_t r = pos; r < pos + chunk; ++r)
             for (const Value &v : run[r]->values) bind_value(st, p++, v);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "persistence/database.hpp"
@@ -79,6 +80,8 @@ private:
     // A run of an update entity: multi-row UPDATEs (one per chunk), never
     // two rows of one key in a statement.
     void write_updates(const std::vector<const EntityRow *> &run, WriteStats &stats);
+    // The upsert (or, in replay, insert-if-absent) text for `rows` rows of `def`.
+    const std::string &statement_text(const EntityDef &def, size_t rows);
     // Throws the database's refusal of a row about to be parked.
     void validate_waiting(const std::vector<ParkingLot::Waiting> &waiting, WriteStats &stats);
     // Applies rows taken from the parking lot under a savepoint; if the
@@ -93,6 +96,8 @@ private:
     const Mapping &mapping_;
     ParkingLot parking_;
     bool replay_ = false;
+    // (entity, rows, replay, flavour) -> statement text, built once.
+    std::map<std::tuple<const EntityDef *, size_t, bool, int>, std::string> statement_texts_;
 };
 
 }  // namespace vsink
