@@ -16,8 +16,8 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "cli/check_command.hpp"
-#include "cli/schema_command.hpp"
 #include "cli/offsets_command.hpp"
+#include "cli/schema_command.hpp"
 #include "config/worker_config.hpp"
 #include "config/yaml_doc.hpp"
 #include "log/log.hpp"
