@@ -5,7 +5,8 @@
 #   user, production template: SASL_SSL + TLS), the unit's verify and security score, an
 #   edited conffile kept across an upgrade to release 2, the maintainer scripts' systemd
 #   calls (under a fake systemd), purge leaving nothing behind;
-#   rpm: rpm -qip / -qlp / -qp --scripts / --requires.
+#   rpm: rpm -qip / -qlp / -qp --scripts / --requires (no soname only Debian has: those
+#   libraries are bundled), and the extracted payload's sinkhost runs on the bundled ones.
 # Needs the servers' env (scripts/test exports it: VSINK_KAFKA_SASL_BOOTSTRAP, ...).
 set -euo pipefail
 BUILD="$(cd "$1" && pwd -P)"
@@ -69,6 +70,11 @@ if readelf -S "$work/root1/usr/bin/sinkhost" | grep -qE "\.debug_(info|line)|\.s
 else
     ok "sinkhost stripped"
 fi
+# The binaries' RUNPATH to the rpm's private libraries is the rpm's only: the deb's use Debian's.
+for f in usr/bin/sinkhost usr/lib/vibe-sink/plugins/libvsink-vibe.so; do
+    expect "deb: $f has no RUNPATH" lacks 'RPATH|RUNPATH' < <(readelf -d "$work/root1/$f")
+done
+expect "deb bundles no library" test ! -e "$work/root1/usr/lib/vibe-sink/lib"
 build_id=$(readelf -n "$work/root1/usr/bin/sinkhost" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
 dpkg-deb -c "$work/r1/vibe-sink-dbgsym_${version}-1_amd64.ddeb" >"$work/dbgsym.txt"
 expect "dbgsym holds /usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug" \
@@ -238,8 +244,37 @@ for s in preinstall postinstall preuninstall postuninstall; do
     expect "rpm has a $s scriptlet" grep -q "^$s scriptlet" <<<"$scripts"
 done
 requires=$(rpm -qp --requires "$rpm1" 2>/dev/null)
-expect "rpm requires libraries by soname" grep -qx "libmysqlcppconn.so.7()(64bit)" <<<"$requires"
+sed 's/^/     /' <<<"$requires" | grep -vE '\((GLIBC|GLIBCXX|CXXABI|GCC)_' || true
+for r in "libssl.so.3()(64bit)" "libcrypto.so.3()(64bit)" "libz.so.1()(64bit)" "libmariadb.so.3()(64bit)"; do
+    expect "rpm requires $r (RPM distributions carry it)" grep -qxF "$r" <<<"$requires"
+done
 expect "rpm requires no Debian package" lacks 'libmysqlcppconn7v5|libprotobuf32|libyaml-cpp0|libssl3|zlib1g|librdkafka|adduser|\(>= ' <<<"$requires"
+# Debian 12's sonames no RPM distribution carries: bundled in /usr/lib/vibe-sink/lib instead.
+bundled="libprotobuf.so.32 libyaml-cpp.so.0.7 libmysqlcppconn.so.7 libcpp-httplib.so.0.11 libsimdjson.so.14 libspdlog.so.1.10 libfmt.so.9"
+expect "rpm requires no Debian-only soname" lacks '^lib(protobuf|yaml-cpp|mysqlcppconn|cpp-httplib|simdjson|spdlog|fmt)[.]so' <<<"$requires"
+provides=$(rpm -qp --provides "$rpm1" 2>/dev/null)
+expect "rpm provides no library (the bundled ones are private)" lacks '[.]so' <<<"$provides"
+for l in $bundled; do
+    expect "rpm bundles /usr/lib/vibe-sink/lib/$l" grep -qE "^-rwxr-xr-x .* /usr/lib/vibe-sink/lib/$l$" <<<"$list"
+done
+echo "== the rpm's payload runs on its own libraries (RUNPATH), not this system's"
+mkdir "$work/rpmroot"
+rpm2archive - <"$rpm1" | tar -xzf - -C "$work/rpmroot"
+payload="$work/rpmroot"
+vout=$(env -u LD_LIBRARY_PATH "$payload/usr/bin/sinkhost" version 2>&1) || true
+echo "     $vout"
+expect "payload sinkhost version" grep -qE "^sinkhost $version \(plugin ABI [0-9]+, librdkafka [0-9.]+\)$" <<<"$vout"
+deps=$(env -u LD_LIBRARY_PATH ldd "$payload/usr/bin/sinkhost" "$payload/usr/lib/vibe-sink/plugins/libvsink-vibe.so")
+expect "ldd: every library found" lacks 'not found' <<<"$deps"
+for l in $bundled; do
+    expect "ldd: $l from the payload only" \
+        bash -c 'grep -q "$1 => $2/usr/" <<<"$3" && ! grep "$1 => " <<<"$3" | grep -qv "$1 => $2/usr/"' _ "$l" "$payload" "$deps"
+done
+# The plugin loaded for real (RTLD_NOW, as the host does) maps the payload's libprotobuf.
+maps=$(env -u LD_LIBRARY_PATH python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1]); print(open("/proc/self/maps").read())' \
+       "$payload/usr/lib/vibe-sink/plugins/libvsink-vibe.so" 2>&1) || true
+expect "dlopen of the payload's plugin maps the bundled libprotobuf" grep -q " $payload/usr/lib/vibe-sink/lib/libprotobuf.so.32$" <<<"$maps"
+expect "and not this system's" lacks '/x86_64-linux-gnu/lib(protobuf|yaml-cpp|simdjson)' <<<"$maps"
 
 echo "== $fails failure(s)"
 exit $((fails > 0))
