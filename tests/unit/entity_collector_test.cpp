@@ -86,3 +86,64 @@ TEST_CASE("collector: an id holding U+001F, the key separator, is a record error
     CHECK(c.record_error() == "entity 'e': the id in column 'id' holds the control character U+001F, which no id may hold");
     CHECK(c.take_rows().size() == 1);  // only the good one
 }
+
+TEST_CASE("collector: fields go to their columns by name, in any order, one field to several columns", "[collector]") {
+    static TempFile f("m2.yaml", R"(tables:
+  t:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, n: BIGINT, copy_of_id: VARCHAR(8), note: TEXT}
+    key: [system, id]
+entities:
+  e: {table: t, columns: [system, id, n, {copy_of_id: id}, note]}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    EntityCollector c(m);
+    for (int round = 0; round < 2; ++round) {  // the second row goes through the per-entity index built by the first
+        c.begin_record({"tl.t", 0, 3 + round});
+        EntityBuilder b("e");
+        b.str("note", std::string_view(""))
+            .i64("n", -7 - round)
+            .str("unknown_field", std::string_view("ignored"))
+            .str("id", std::string_view(round ? "id-two" : "id-one"))
+            .str("system", std::string_view("tl"))
+            .null("note");  // a later NULL wins over the earlier empty string
+        REQUIRE(b.emit(c.emitter()));
+        const auto rows = c.take_rows();
+        REQUIRE(rows.size() == 1);
+        const EntityRow &r = rows[0];
+        REQUIRE(r.values.size() == 5);
+        CHECK(r.values[0].s == "tl");
+        CHECK(r.values[1].s == (round ? "id-two" : "id-one"));
+        CHECK(r.values[2].kind == Value::Kind::Int);
+        CHECK(r.values[2].i == -7 - round);
+        CHECK(r.values[3].kind == Value::Kind::String);
+        CHECK(r.values[3].s == r.values[1].s);
+        CHECK(r.values[4].is_null());
+        CHECK(r.origin.topic == "tl.t");
+        CHECK(r.origin.offset == 3 + round);
+    }
+    // An empty string stays a string, not a NULL.
+    c.begin_record({"tl.t", 0, 9});
+    EntityBuilder e("e");
+    e.str("system", std::string_view("tl")).str("id", std::string_view("x")).str("note", std::string_view(""));
+    REQUIRE(e.emit(c.emitter()));
+    const auto rows = c.take_rows();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].values[4].kind == Value::Kind::String);
+    CHECK(rows[0].values[4].s.empty());
+    CHECK(rows[0].values[2].is_null());  // never emitted
+    // An unknown entity type is still a broken setup.
+    EntityBuilder u("nope");
+    u.str("id", std::string_view("x"));
+    CHECK_FALSE(u.emit(c.emitter()));
+    CHECK(c.unknown_entity_error() == "the plugin emitted entity 'nope', which no mapping file defines");
+}
+
+TEST_CASE("collector: a missing key value names the entity and the column", "[collector]") {
+    const Mapping m = sample();
+    EntityCollector c(m);
+    c.begin_record({"tl.orders", 0, 1});
+    EntityBuilder b("e");
+    b.str("system", std::string_view("tl")).null("id");
+    CHECK_FALSE(b.emit(c.emitter()));
+    CHECK(c.record_error() == "entity 'e' has no value for key column 'id'");
+}

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <string>
+
 #include "mapping/mapping.hpp"
 #include "persistence/entity_row.hpp"
 #include "persistence/entity_writer.hpp"
@@ -110,4 +113,69 @@ entities:
     row.values[3] = Value::null();
     row.values[2] = Value::null();  // no set to look in
     CHECK_FALSE(lookup_key(row, lk));
+}
+
+TEST_CASE("entity row: key texts, with and without a caller's buffer", "[row]") {
+    TempFile f("k.yaml", R"(tables:
+  p:
+    columns: {a: BIGINT NOT NULL, b: VARCHAR(8) NOT NULL}
+    key: [a, b]
+  t:
+    columns: {id: BIGINT NOT NULL, pa: BIGINT, pb: VARCHAR(8), d: DOUBLE, ts: DATETIME(3), flag: BOOLEAN}
+    key: [id]
+entities:
+  pe: {table: p, columns: [a, b]}
+  e:
+    table: t
+    columns: [id, pa, pb, d, ts, flag]
+    parents:
+      - {table: p, on: {a: pa, b: pb}}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    const EntityDef &def = *m.entity("e");
+    REQUIRE(def.parents.size() == 1);
+    const ParentRef &p = def.parents[0];
+    for (int64_t v : {int64_t{0}, int64_t{7}, int64_t{-42}, INT64_MAX, INT64_MIN}) {
+        Value x = Value::integer(v);
+        CHECK(x.key_text() == std::to_string(v));
+        x.kind = Value::Kind::TimestampMs;
+        CHECK(x.key_text() == std::to_string(v));
+    }
+    Value d;
+    d.kind = Value::Kind::Double;
+    d.d = 0.1;
+    CHECK(d.key_text() == "0.10000000000000001");
+    Value b;
+    b.kind = Value::Kind::Bool;
+    b.i = 1;
+    CHECK(b.key_text() == "1");
+    CHECK(Value::null().key_text().empty());
+    std::string out = "kept";
+    Value::str("x\x01y").append_key_text(out);
+    CHECK(out == "keptx\x01y");
+
+    EntityRow row;
+    row.def = &def;
+    row.values = {Value::integer(-5), Value::integer(12), Value::str("b-1"), d, Value::null(), b};
+    CHECK(row.key_text() == "-5");
+    CHECK(row.parent_key_text(p) == join_key({"12", "b-1"}));
+    std::string buf = "old contents";
+    CHECK(row.parent_key_text(p, buf));
+    CHECK(buf == join_key({"12", "b-1"}));
+    // Any null part: no parent, an empty text.
+    row.values[2] = Value::null();
+    CHECK(row.parent_key_text(p).empty());
+    CHECK_FALSE(row.parent_key_text(p, buf));
+    CHECK(buf.empty());
+    // An empty string is a value, not a null.
+    row.values[2] = Value::str("");
+    CHECK(row.parent_key_text(p) == "12\x1f");
+    CHECK(row.parent_key_text(p, buf));
+    CHECK(buf == "12\x1f");
+
+    char t[48];
+    CHECK(format_utc_datetime(1740997200123, t, sizeof t) == 23);
+    CHECK(std::string(t) == "2025-03-03 10:20:00.123");
+    CHECK(format_utc_datetime(-1, t, sizeof t) == 23);
+    CHECK(std::string(t) == format_utc_datetime(-1));
 }

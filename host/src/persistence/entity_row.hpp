@@ -25,10 +25,14 @@ struct Value {
     bool is_null() const { return kind == Kind::Null; }
     // The value as key text (identity of parents and parked rows).
     std::string key_text() const;
+    // The same, appended to `out` (no temporary string).
+    void append_key_text(std::string &out) const;
 };
 
 // "YYYY-MM-DD HH:MM:SS.mmm" in UTC, the DATETIME(3) literal.
 std::string format_utc_datetime(int64_t epoch_ms);
+// The same into `buf` (NUL-terminated, at least 48 bytes); returns its length.
+size_t format_utc_datetime(int64_t epoch_ms, char *buf, size_t size);
 
 // The Kafka record an entity came from, as the dead-letter queue re-publishes
 // it. Views: they borrow from the consumed message (valid for its batch) or
@@ -62,6 +66,9 @@ struct EntityRow {
     // The key of parent `p` in its table, or empty when any part is null
     // (a null reference needs no parent).
     std::string parent_key_text(const ParentRef &p) const;
+    // The same into `out` (its capacity reused); false, `out` empty, when
+    // any part is null.
+    bool parent_key_text(const ParentRef &p, std::string &out) const;
 };
 
 std::string join_key(const std::vector<std::string> &parts);

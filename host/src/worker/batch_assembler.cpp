@@ -32,6 +32,9 @@ AssembledBatch BatchAssembler::assemble(const std::vector<ConsumedRecord> &recor
     b.origins.reserve(records.size());
     b.rows.reserve(records.size());
     std::vector<vsink_header> headers;
+    // The partition of the previous record: consecutive records mostly share
+    // it, and then need no TopicPartition (a copy of the topic) of their own.
+    auto last_next = b.next.end();
     for (const ConsumedRecord &c : records) {
         headers.clear();
         for (const auto &h : c.source.headers)
@@ -78,9 +81,13 @@ AssembledBatch BatchAssembler::assemble(const std::vector<ConsumedRecord> &recor
             b.refused.push_back(std::move(l));
             b.rows.emplace_back();
         }
-        const TopicPartition tp{origin.topic, c.partition};
-        b.first.emplace(tp, c.offset);
-        b.next[tp] = c.offset + 1;
+        if (last_next != b.next.end() && last_next->first.second == c.partition && last_next->first.first == c.topic) {
+            last_next->second = c.offset + 1;  // `first` already holds this partition
+        } else {
+            const TopicPartition tp{origin.topic, c.partition};
+            b.first.emplace(tp, c.offset);
+            last_next = b.next.insert_or_assign(tp, c.offset + 1).first;
+        }
         b.origins.push_back(std::move(origin));
     }
     b.tolerated = collector_.take_tolerated();

@@ -31,8 +31,8 @@ std::string format_tolerated(const ToleratedCounts &counts) {
     return out;
 }
 
-void EntityCollector::begin_record(RecordOrigin origin) {
-    origin_ = std::move(origin);
+void EntityCollector::begin_record(const RecordOrigin &origin) {
+    origin_ = origin;  // a copy into the strings' kept capacity
     rows_.clear();
     record_error_.clear();
 }
@@ -62,32 +62,50 @@ void EntityCollector::tolerated(std::string_view kind, std::string_view field) {
                     origin_.offset, k, token(field, 256));
 }
 
+const EntityDef *EntityCollector::entity(std::string_view type) {
+    for (const auto &[name, def] : entities_)
+        if (name == type) return def;
+    std::string name(type);
+    const EntityDef *def = mapping_.entity(name);
+    if (def) entities_.emplace_back(std::move(name), def);
+    return def;
+}
+
+const EntityCollector::FieldColumns &EntityCollector::field_columns(const EntityDef &def) {
+    auto it = field_columns_.find(&def);
+    if (it != field_columns_.end()) return it->second;
+    FieldColumns fc;
+    for (size_t i = 0; i < def.fields.size(); ++i) fc.columns[def.fields[i]].push_back(i);
+    return field_columns_.emplace(&def, std::move(fc)).first->second;
+}
+
 int EntityCollector::emit(const vsink_entity &e) {
-    const std::string type(view(e.type));
-    const EntityDef *def = mapping_.entity(type);
+    const EntityDef *def = entity(view(e.type));
     if (!def) {
-        unknown_ = "the plugin emitted entity '" + type + "', which no mapping file defines";
+        unknown_ = "the plugin emitted entity '" + std::string(view(e.type)) + "', which no mapping file defines";
         return 1;
     }
+    const FieldColumns &fc = field_columns(*def);
     EntityRow row;
     row.def = def;
     row.origin = origin_;
-    row.values.assign(def->columns.size(), Value::null());
+    row.values.resize(def->columns.size());
     for (size_t f = 0; f < e.field_count; ++f) {
         const vsink_field &fld = e.fields[f];
         const std::string_view name = view(fld.name);
-        for (size_t i = 0; i < def->fields.size(); ++i) {
-            if (def->fields[i] != name) continue;
+        const auto cols = fc.columns.find(name);
+        if (cols == fc.columns.end()) continue;
+        for (size_t i : cols->second) {
             Value &v = row.values[i];
             switch (fld.value.kind) {
             case VSINK_NULL: v = Value::null(); break;
             case VSINK_INT64: v.kind = Value::Kind::Int; v.i = fld.value.i64; break;
             case VSINK_DOUBLE: v.kind = Value::Kind::Double; v.d = fld.value.f64; break;
-            case VSINK_STRING: v.kind = Value::Kind::String; v.s = std::string(view(fld.value.str)); break;
+            case VSINK_STRING: v.kind = Value::Kind::String; v.s.assign(view(fld.value.str)); break;
             case VSINK_BOOL: v.kind = Value::Kind::Bool; v.i = fld.value.i64 ? 1 : 0; break;
             case VSINK_TIMESTAMP_MS: v.kind = Value::Kind::TimestampMs; v.i = fld.value.i64; break;
             default:
-                unknown_ = "the plugin emitted field '" + std::string(name) + "' of entity '" + type +
+                unknown_ = "the plugin emitted field '" + std::string(name) + "' of entity '" + def->name +
                            "' with unknown value kind " + std::to_string(fld.value.kind);
                 return 1;
             }
@@ -95,7 +113,7 @@ int EntityCollector::emit(const vsink_entity &e) {
     }
     for (size_t ki : def->key_index)
         if (row.values[ki].is_null()) {
-            record_error_ = "entity '" + type + "' has no value for key column '" + def->columns[ki] + "'";
+            record_error_ = "entity '" + def->name + "' has no value for key column '" + def->columns[ki] + "'";
             return 2;
         }
     // Keys are joined with U+001F (entity_row.cpp): an id holding it would
@@ -104,14 +122,17 @@ int EntityCollector::emit(const vsink_entity &e) {
     auto holds_separator = [&](size_t i) {
         return row.values[i].kind == Value::Kind::String && row.values[i].s.find('\x1f') != std::string::npos;
     };
-    std::vector<size_t> id_fields(def->key_index.begin(), def->key_index.end());
-    for (const ParentRef &p : def->parents) id_fields.insert(id_fields.end(), p.field_index.begin(), p.field_index.end());
-    for (size_t i : id_fields)
-        if (holds_separator(i)) {
-            record_error_ = "entity '" + type + "': the id in column '" + def->columns[i] +
-                            "' holds the control character U+001F, which no id may hold";
-            return 2;
-        }
+    auto refuse = [&](size_t i) {
+        record_error_ = "entity '" + def->name + "': the id in column '" + def->columns[i] +
+                        "' holds the control character U+001F, which no id may hold";
+        return 2;
+    };
+    // The key's columns first, then each parent's, as the reason names the first.
+    for (size_t i : def->key_index)
+        if (holds_separator(i)) return refuse(i);
+    for (const ParentRef &p : def->parents)
+        for (size_t i : p.field_index)
+            if (holds_separator(i)) return refuse(i);
     rows_.push_back(std::move(row));
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,7 +30,7 @@ public:
     explicit EntityCollector(const Mapping &mapping) : mapping_(mapping) {}
 
     // Starts a record: rows emitted from now on carry this origin.
-    void begin_record(RecordOrigin origin);
+    void begin_record(const RecordOrigin &origin);
     const vsink_emitter &emitter() const { return emitter_; }
     // The rows of the current record, moved out.
     std::vector<EntityRow> take_rows();
@@ -48,7 +49,18 @@ private:
     int emit(const vsink_entity &e);
     void tolerated(std::string_view kind, std::string_view field);
 
+    // Per entity: the columns each field name feeds (EntityDef::fields),
+    // built on the entity's first row instead of comparing every emitted
+    // field with every column's field (host CPU per record, issue 9).
+    struct FieldColumns {
+        std::unordered_map<std::string_view, std::vector<size_t>> columns;  // views into EntityDef::fields
+    };
+    const EntityDef *entity(std::string_view type);
+    const FieldColumns &field_columns(const EntityDef &def);
+
     const Mapping &mapping_;
+    std::vector<std::pair<std::string, const EntityDef *>> entities_;  // types seen: few
+    std::unordered_map<const EntityDef *, FieldColumns> field_columns_;
     RecordOrigin origin_;
     std::vector<EntityRow> rows_;
     std::string unknown_;
