@@ -4,6 +4,8 @@
 #include "persistence/sql_text.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
 
 namespace vsink {
 
@@ -20,6 +22,12 @@ constexpr size_t kKeysPerExistsQuery = 200;
 // timestamp no longer costs a temporary std::string and an SQLString of its
 // own (two mallocs and copies) before Connector/C++ copies it into its
 // parameter buffer (host CPU per record, issue 9). Same types, same NULLs.
+struct EntityKeyHash {
+    size_t operator()(const std::pair<const EntityDef *, std::string> &k) const {
+        return std::hash<std::string>()(k.second) ^ (std::hash<const EntityDef *>()(k.first) * 31);
+    }
+};
+
 class Binder {
 public:
     explicit Binder(sql::PreparedStatement &st) : st_(st) {}
@@ -219,7 +227,9 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
         std::vector<const EntityRow *> run;
         std::vector<ParkingLot::Waiting> waiting;
         std::vector<size_t> waiting_at;  // index in `mine` of each waiting row
-        std::map<std::pair<const EntityDef *, std::string>, size_t> last_written;  // key -> index in `mine`
+        // key -> index in `mine`; hashed: only ever looked up, never walked
+        std::unordered_map<std::pair<const EntityDef *, std::string>, size_t, EntityKeyHash> last_written;
+        last_written.reserve(mine.size());
         auto flush = [&] {
             if (!run.empty()) write_run(run, stats);
             run.clear();

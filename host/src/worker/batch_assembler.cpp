@@ -16,6 +16,7 @@ ConsumedRecord consumed_record(const rd_kafka_message_t *m) {
     r.source.timestamp_ms = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
     rd_kafka_headers_t *hdrs = nullptr;
     if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+        r.source.headers.reserve(rd_kafka_header_cnt(hdrs));  // one allocation, not one per doubling
         const char *name;
         const void *value;
         size_t size;
