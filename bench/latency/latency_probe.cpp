@@ -10,6 +10,7 @@
 // waits until the event's row is visible (the sink has joined and is
 // writing). Prints one JSON line; exits 1 when a ticket is not seen by the
 // deadline or a record is not delivered.
+#include <fstream>
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -58,6 +59,7 @@ int main(int argc, char **argv) {
     std::string bootstrap, host, user, db, password_env = "VSINK_DB_PASSWORD", prefix = "ticketland.tickets.";
     int port = 3306, partitions = 3;
     double rate = 5000, seconds = 20, poll_ms = 3, wait_s = 60;
+    std::string dump_file;
     app.add_option("--bootstrap", bootstrap, "Kafka bootstrap servers")->required();
     app.add_option("--host", host, "MariaDB host")->required();
     app.add_option("--port", port, "MariaDB port")->required();
@@ -70,6 +72,9 @@ int main(int argc, char **argv) {
     app.add_option("--rate", rate, "Offered rate, records/s")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--seconds", seconds, "Duration of the paced phase")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--poll-ms", poll_ms, "Poll interval")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--dump", dump_file,
+                   "Write one line per ticket: its sequence, when it was produced (ms after the paced start) and its "
+                   "latency in ms, to explain a tail");
     app.add_option("--wait", wait_s, "Deadline in seconds for the sink to start and to catch up")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     const char *pw = std::getenv(password_env.c_str());
@@ -133,19 +138,26 @@ int main(int argc, char **argv) {
             }
         };
 
-        // The parents, then wait for the sink to write the event.
+        // The parents and one warm-up ticket per partition of the tickets topic,
+        // then wait for the sink to write them: the steady state is measured, not
+        // the producer's first metadata lookup or connection to a partition's
+        // leader (which held the first paced tickets back by about a second).
         produce(gen.organizer(1), RD_KAFKA_PARTITION_UA);
         produce(gen.event(1), RD_KAFKA_PARTITION_UA);
         rd_kafka_flush(rk, 10000);
+        for (int p = 0; p < partitions; ++p)
+            produce(gen.ticket_as(p + 1, "lat-warm-p" + std::to_string(p), 1, "active"), p);
+        rd_kafka_flush(rk, 10000);
         {
             const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(wait_s * 1000));
-            std::unique_ptr<sql::PreparedStatement> q(
-                conn->prepareStatement("SELECT COUNT(*) FROM events WHERE system = 'ticketland' AND id = 'evt-1'"));
+            std::unique_ptr<sql::PreparedStatement> q(conn->prepareStatement(
+                "SELECT (SELECT COUNT(*) FROM events WHERE system = 'ticketland' AND id = 'evt-1') + "
+                "(SELECT COUNT(*) FROM tickets WHERE system = 'ticketland' AND id LIKE 'lat-warm-p%')"));
             for (;;) {
                 std::unique_ptr<sql::ResultSet> rs(q->executeQuery());
-                if (rs->next() && rs->getInt64(1) == 1) break;
+                if (rs->next() && rs->getInt64(1) == 1 + partitions) break;
                 if (Clock::now() > deadline)
-                    throw std::runtime_error("the sink did not write the warm-up event within " +
+                    throw std::runtime_error("the sink did not write the warm-up event and tickets within " +
                                              std::to_string(static_cast<int>(wait_s)) + " s");
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
@@ -241,6 +253,16 @@ int main(int argc, char **argv) {
                 continue;
             }
             ms.push_back(std::chrono::duration<double, std::milli>(seen[static_cast<size_t>(i)] - sent[static_cast<size_t>(i)]).count());
+        }
+        if (!dump_file.empty()) {
+            std::ofstream d(dump_file);
+            for (long i = 0; i < total; ++i)
+                if (is_seen[static_cast<size_t>(i)])
+                    d << i << ' ' << std::chrono::duration<double, std::milli>(sent[static_cast<size_t>(i)] - t0).count()
+                      << ' '
+                      << std::chrono::duration<double, std::milli>(seen[static_cast<size_t>(i)] - sent[static_cast<size_t>(i)]).count()
+                      << '\n';
+            if (!d) throw std::runtime_error("cannot write " + dump_file);
         }
         std::sort(ms.begin(), ms.end());
         auto pct = [&](double q) {
