@@ -22,11 +22,7 @@ constexpr size_t kKeysPerExistsQuery = 200;
 // timestamp no longer costs a temporary std::string and an SQLString of its
 // own (two mallocs and copies) before Connector/C++ copies it into its
 // parameter buffer (host CPU per record, issue 9). Same types, same NULLs.
-struct EntityKeyHash {
-    size_t operator()(const std::pair<const EntityDef *, std::string> &k) const {
-        return std::hash<std::string>()(k.second) ^ (std::hash<const EntityDef *>()(k.first) * 31);
-    }
-};
+using EntityKeyHash = EntityWriter::EntityKeyHash;
 
 class Binder {
 public:
@@ -96,8 +92,8 @@ namespace {
 // dropped. Unless the newer row leaves a keep_when_null column NULL where the
 // older one has a value: that value is not superseded, and the older row is
 // applied first as before.
-bool superseded(const EntityRow &parked,
-                const std::map<std::pair<const EntityDef *, std::string>, const EntityRow *> &written_now) {
+template <class EntityKeys>
+bool superseded(const EntityRow &parked, const EntityKeys &written_now) {
     const EntityDef &def = *parked.def;
     if (def.mode != WriteMode::Upsert) return false;  // a change (a refund) still applies
     auto newer = written_now.find({&def, parked.key_text()});
@@ -113,6 +109,7 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
     WriteStats stats;
     Written written;
     EntityKeys written_now;
+    written_now.reserve(rows.size());
     write_rows(rows, written, stats, &written_now);
 
     // Apply the children waiting for what was just written; they may in turn
@@ -134,6 +131,7 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
         keep_alive.push_back(std::move(ready));
         const auto &batch = keep_alive.back();
         std::vector<const EntityRow *> next;
+        next.reserve(batch.size());
         for (const auto &r : batch) next.push_back(&r);
         Written newly;
         write_unparked(next, newly, stats);

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "persistence/database.hpp"
@@ -48,6 +49,12 @@ std::optional<std::vector<std::string>> lookup_key(const EntityRow &row, const L
 
 class EntityWriter {
 public:
+    // Hash of an (entity, key) pair, for the hashed maps of written rows.
+    struct EntityKeyHash {
+        size_t operator()(const std::pair<const EntityDef *, std::string> &k) const {
+            return std::hash<std::string>()(k.second) ^ (std::hash<const EntityDef *>()(k.first) * 31);
+        }
+    };
     EntityWriter(Database &db, const Mapping &mapping);
 
     // Call at the start of every transaction (and every retry of one).
@@ -67,8 +74,9 @@ public:
 private:
     using KeySet = std::set<std::string>;
     using Written = std::map<const TableDef *, KeySet>;
-    // (entity, key) -> the last row of it upserted.
-    using EntityKeys = std::map<std::pair<const EntityDef *, std::string>, const EntityRow *>;
+    // (entity, key) -> the last row of it upserted; hashed: one entry per row
+    // written, only ever looked up (host CPU per record, issue 9).
+    using EntityKeys = std::unordered_map<std::pair<const EntityDef *, std::string>, const EntityRow *, EntityKeyHash>;
 
     // Writes rows, parks those whose parent is missing. `written` gains the
     // keys upserted per table; `direct`, if given, each row upserted by its

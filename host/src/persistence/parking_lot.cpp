@@ -7,6 +7,8 @@
 #include <map>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 namespace vsink {
 
@@ -16,7 +18,7 @@ void put_u32(std::string &out, uint32_t v) { out.append(reinterpret_cast<const c
 void put_i64(std::string &out, int64_t v) { out.append(reinterpret_cast<const char *>(&v), 8); }
 
 struct Reader {
-    const std::string &s;
+    std::string_view s;
     size_t pos = 0;
     void need(size_t n) {
         if (pos + n > s.size()) throw std::runtime_error("parked row payload is truncated");
@@ -39,10 +41,12 @@ struct Reader {
         need(1);
         return static_cast<uint8_t>(s[pos++]);
     }
-    std::string str() {
+    std::string str() { return std::string(view()); }
+    // The next string without a copy (valid while the payload is).
+    std::string_view view() {
         const uint32_t n = u32();
         need(n);
-        std::string v = s.substr(pos, n);
+        std::string_view v = s.substr(pos, n);
         pos += n;
         return v;
     }
@@ -53,7 +57,12 @@ constexpr size_t kKeysPerQuery = 200;
 }  // namespace
 
 std::string encode_row(const EntityRow &row) {
+    // Sized once: no regrowth while appending (host CPU per record, issue 9).
+    size_t size = 4;
+    for (size_t i = 0; i < row.values.size(); ++i)
+        size += 4 + row.def->columns[i].size() + 1 + 8 + (row.values[i].kind == Value::Kind::String ? row.values[i].s.size() : 0);
     std::string out;
+    out.reserve(size);
     put_u32(out, static_cast<uint32_t>(row.values.size()));
     for (size_t i = 0; i < row.values.size(); ++i) {
         const std::string &col = row.def->columns[i];
@@ -81,16 +90,47 @@ std::string encode_row(const EntityRow &row) {
     return out;
 }
 
-EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOrigin origin) {
+namespace {
+
+// decode_row() on a payload seen in place (a result set's buffer).
+EntityRow decode_row_view(const EntityDef &def, std::string_view payload, RecordOrigin origin) {
     EntityRow row;
     row.def = &def;
     row.origin = std::move(origin);
     row.values.assign(def.columns.size(), Value::null());
     Reader r{payload};
     const uint32_t n = r.u32();
+    Value unknown;  // a value of a column the entity no longer writes: read, then dropped
     for (uint32_t k = 0; k < n; ++k) {
-        const std::string col = r.str();
-        Value v;
+        // Column names and string values are read in place, not copied into
+        // temporaries (host CPU per record, issue 9). Rows are encoded in the
+        // entity's column order, so column k is tried first.
+        const std::string_view col = r.view();
+        size_t at = def.columns.size();
+        if (k < def.columns.size() && def.columns[k] == col) {
+            at = k;
+        } else {
+            for (size_t i = 0; i < def.columns.size(); ++i)
+                if (def.columns[i] == col) {
+                    at = i;
+                    break;
+                }
+            if (at == def.columns.size()) {
+                // A row parked by an earlier version may name a column by its old name.
+                const std::string name(col);
+                const std::string *renamed = def.table->column(name) ? nullptr : def.table->renamed_from(name);
+                if (renamed)
+                    for (size_t i = 0; i < def.columns.size(); ++i)
+                        if (def.columns[i] == *renamed) {
+                            at = i;
+                            break;
+                        }
+            }
+        }
+        Value &v = at < def.columns.size() ? row.values[at] : unknown;
+        v.s.clear();  // a fresh value, as if assigned (a column given twice: the last wins)
+        v.i = 0;
+        v.d = 0;
         const uint8_t kind = r.u8();
         if (kind > static_cast<uint8_t>(Value::Kind::TimestampMs)) throw std::runtime_error("parked row: bad value kind");
         v.kind = static_cast<Value::Kind>(kind);
@@ -104,20 +144,56 @@ EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOri
             std::memcpy(&v.d, &bits, 8);
             break;
         }
-        case Value::Kind::String: v.s = r.str(); break;
+        case Value::Kind::String: {
+            const std::string_view sv = r.view();
+            v.s.assign(sv.data(), sv.size());
+            break;
         }
-        // A row parked by an earlier version may name a column by its old name.
-        const std::string *renamed = def.table->column(col) ? nullptr : def.table->renamed_from(col);
-        const std::string &name = renamed ? *renamed : col;
-        for (size_t i = 0; i < def.columns.size(); ++i)
-            if (def.columns[i] == name) row.values[i] = std::move(v);
+        }
     }
     return row;
+}
+
+}  // namespace
+
+EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOrigin origin) {
+    return decode_row_view(def, payload, std::move(origin));
 }
 
 void ParkingLot::begin_transaction() {
     sources_.clear();
     anything_parked_ = -1;
+    none_waiting_for_.clear();
+}
+
+void ParkingLot::probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements) {
+    if (tables.empty()) return;
+    // One locking probe of one row per table, all in one statement, instead
+    // of a locking SELECT binding every key written (five 200-key statements
+    // per 1000-row batch; host CPU per record, issue 9). The locks are those
+    // the keyed SELECT took: with no row for a table, every key of it falls
+    // in the same gap of `by_parent`, which both lock (next-key lock on the
+    // record after it), so no other worker can park a row for it until this
+    // transaction ends and "none" holds until then (except for what this
+    // worker parks: park() forgets it). With a row, the keyed SELECT follows.
+    std::string q;
+    for (size_t i = 0; i < tables.size(); ++i) {
+        if (i) q += " UNION ALL ";
+        q += "(SELECT " + std::to_string(i) + " FROM `sink_parked` WHERE `parent_table` = ? LIMIT 1 FOR UPDATE)";
+    }
+    auto &st = db_.prepare(q);
+    for (size_t i = 0; i < tables.size(); ++i) st.setString(static_cast<unsigned>(i + 1), tables[i]->name);
+    std::vector<char> found(tables.size(), 0);
+    {
+        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+        ++statements;
+        while (rs->next()) {
+            const int64_t i = rs->getInt64(1);
+            if (i >= 0 && static_cast<size_t>(i) < tables.size()) found[static_cast<size_t>(i)] = 1;
+        }
+    }
+    for (size_t i = 0; i < tables.size(); ++i)
+        if (!found[i]) none_waiting_for_.insert(tables[i]);
 }
 
 bool ParkingLot::anything_parked() {
@@ -160,9 +236,10 @@ const SourceRecord *ParkingLot::keep_source(sql::ResultSet &rs, unsigned first) 
     // A row parked by a version that did not keep the record has none.
     if (rs.isNull(first + 1) && rs.isNull(first + 2) && rs.isNull(first + 3)) return nullptr;
     OwnedSource &o = sources_.emplace_back();
-    if (!rs.isNull(first)) o.key = std::string(rs.getString(first));
-    if (!rs.isNull(first + 1)) o.value = std::string(rs.getString(first + 1));
-    if (!rs.isNull(first + 2)) o.headers = decode_headers(rs.getString(first + 2));
+    if (!rs.isNull(first)) o.key.emplace(rs.getString(first).asStdString());
+    if (!rs.isNull(first + 1)) o.value.emplace(rs.getString(first + 1).asStdString());
+    if (!rs.isNull(first + 2)) o.headers = decode_headers(rs.getString(first + 2).asStdString());
+    o.view.headers.reserve(o.headers.size());
     if (o.key) o.view.key = std::string_view(*o.key);
     if (o.value) o.view.value = std::string_view(*o.value);
     for (const auto &[k, v] : o.headers)
@@ -182,6 +259,12 @@ void merge_older(EntityRow &newer, const EntityRow &older) {
             newer.values[i] = older.values[i];
 }
 
+struct EntityKeyViewHash {
+    size_t operator()(const std::pair<const EntityDef *, std::string_view> &k) const {
+        return std::hash<std::string_view>()(k.second) ^ (std::hash<const EntityDef *>()(k.first) * 31);
+    }
+};
+
 bool has_keep_when_null(const EntityDef &def) {
     return std::find(def.keep_when_null.begin(), def.keep_when_null.end(), true) != def.keep_when_null.end();
 }
@@ -193,12 +276,16 @@ std::vector<const EntityRow *> ParkingLot::absorb_older(const std::vector<const 
                                                         std::deque<EntityRow> &patched, size_t &statements,
                                                         size_t &absorbed) {
     if (rows.empty()) return rows;
+    // Nothing parked (asked once per transaction): no key is built at all
+    // (host CPU per record, issue 9).
+    if (std::none_of(rows.begin(), rows.end(), [](const EntityRow *r) { return r->def->mode == WriteMode::Upsert; }) ||
+        !anything_parked())
+        return rows;
     std::vector<const EntityRow *> out = rows;
     // (entity) -> key -> indexes into `out`
     std::map<const EntityDef *, std::map<std::string, std::vector<size_t>>> wanted;
     for (size_t i = 0; i < out.size(); ++i)
         if (out[i]->def->mode == WriteMode::Upsert) wanted[out[i]->def][out[i]->key_text()].push_back(i);
-    if (wanted.empty() || !anything_parked()) return out;
     ++statements;
     for (const auto &[def, keys] : wanted) {
         std::vector<std::string> list;
@@ -223,7 +310,7 @@ std::vector<const EntityRow *> ParkingLot::absorb_older(const std::vector<const 
                     const std::string key = rs->getString(2);
                     EntityRow older;
                     try {
-                        older = decode_row(*def, rs->getString(3), {});
+                        older = decode_row_view(*def, rs->getString(3).asStdString(), {});
                     } catch (const std::exception &) {
                         continue;  // unreadable: dropped, the newer row stands
                     }
@@ -258,18 +345,30 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
     std::deque<EntityRow> merged;
     std::vector<Waiting> rows;
     {
-        std::map<std::pair<const EntityDef *, std::string>, size_t> last;
+        // Each row's key is built once (it was built three times, and looked
+        // up in ordered maps: host CPU per record, issue 9).
+        std::vector<std::string> key(in.size());
+        std::unordered_map<std::pair<const EntityDef *, std::string_view>, size_t, EntityKeyViewHash> last;
+        last.reserve(in.size());
         for (size_t i = 0; i < in.size(); ++i)
-            if (in[i].row->def->mode == WriteMode::Upsert) last[{in[i].row->def, in[i].row->key_text()}] = i;
-        std::map<size_t, std::vector<size_t>> replaced;  // latest -> the earlier ones, in order
+            if (in[i].row->def->mode == WriteMode::Upsert) {
+                key[i] = in[i].row->key_text();
+                last[{in[i].row->def, key[i]}] = i;
+            }
+        std::unordered_map<size_t, std::vector<size_t>> replaced;  // latest -> the earlier ones, in order
+        std::vector<char> keep(in.size(), 1);
         for (size_t i = 0; i < in.size(); ++i) {
             if (in[i].row->def->mode != WriteMode::Upsert) continue;
-            const size_t l = last[{in[i].row->def, in[i].row->key_text()}];
-            if (l != i) replaced[l].push_back(i);
+            const size_t l = last.at({in[i].row->def, key[i]});
+            if (l != i) {
+                replaced[l].push_back(i);
+                keep[i] = 0;
+            }
         }
+        rows.reserve(in.size());
         for (size_t i = 0; i < in.size(); ++i) {
+            if (!keep[i]) continue;
             const EntityRow *r = in[i].row;
-            if (r->def->mode == WriteMode::Upsert && last[{r->def, r->key_text()}] != i) continue;
             Waiting w = in[i];
             if (auto it = replaced.find(i); it != replaced.end() && has_keep_when_null(*r->def)) {
                 merged.push_back(*r);
@@ -280,6 +379,7 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
         }
     }
     anything_parked_ = 1;
+    for (const Waiting &w : rows) none_waiting_for_.erase(w.parent_table);
 
     constexpr size_t kRowsPerInsert = 100;
     const std::string now = format_utc_datetime(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -326,12 +426,13 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
                 st.setString(p++, w.row->key_text());
             else
                 st.setNull(p++, sql::DataType::VARCHAR);
+            // One copy into the bound string, not two (host CPU, issue 9).
             if (src && src->key)
-                st.setString(p++, std::string(*src->key));
+                st.setString(p++, sql::SQLString(src->key->data(), src->key->size()));
             else
                 st.setNull(p++, sql::DataType::VARCHAR);
             if (src && src->value)
-                st.setString(p++, std::string(*src->value));
+                st.setString(p++, sql::SQLString(src->value->data(), src->value->size()));
             else
                 st.setNull(p++, sql::DataType::VARCHAR);
             if (src)
@@ -397,9 +498,22 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
     std::vector<Taken> taken;
     // (parent table, key) pairs, cut into statements of kKeysPerQuery keys;
     // each statement asks for all the tables it covers at once.
-    std::vector<std::pair<const TableDef *, const std::string *>> list;
+    // More keys than one statement takes: first ask, in one statement, which
+    // of the tables anything waits for at all (usually none), and bind the
+    // keys of those only. Fewer: the one keyed statement asks as cheaply.
+    size_t total = 0;
+    std::vector<const TableDef *> unknown;
     for (const auto &[table, ks] : keys)
-        for (const std::string &k : ks) list.emplace_back(table, &k);
+        if (!ks.empty() && !none_waiting_for_.count(table)) {
+            total += ks.size();
+            unknown.push_back(table);
+        }
+    if (total > kKeysPerQuery) probe_waiting_for(unknown, statements);
+    std::vector<std::pair<const TableDef *, const std::string *>> list;
+    list.reserve(total);
+    for (const auto &[table, ks] : keys)
+        if (!none_waiting_for_.count(table))
+            for (const std::string &k : ks) list.emplace_back(table, &k);
     for (size_t start = 0; start < list.size(); start += kKeysPerQuery) {
         const size_t n = std::min(kKeysPerQuery, list.size() - start);
         std::string q =
@@ -424,16 +538,17 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
         ++statements;
         while (rs->next()) {
             const int64_t id = rs->getInt64(1);
-            const std::string entity = rs->getString(2);
+            const sql::SQLString entity = rs->getString(2);
             RecordOrigin o{rs->getString(4), rs->getInt(5), rs->getInt64(6), nullptr};
-            const EntityDef *def = mapping_.entity(entity);
+            const EntityDef *def = mapping_.entity(entity.asStdString());
             try {
-                if (!def) throw std::runtime_error("its entity '" + entity + "' is not in the mapping any more");
+                if (!def) throw std::runtime_error("its entity '" + entity.asStdString() + "' is not in the mapping any more");
                 o.source = keep_source(*rs, 7);
-                taken.push_back({id, decode_row(*def, rs->getString(3), o)});
+                const sql::SQLString payload = rs->getString(3);  // decoded in place, not copied again
+                taken.push_back({id, decode_row_view(*def, payload.asStdString(), std::move(o))});
             } catch (const std::exception &e) {
                 logger()->warn("parked row {} cannot be applied, left in sink_parked: topic={} partition={} offset={}: {}",
-                               id, o.topic, o.partition, o.offset, e.what());
+                               id, rs->getString(4).asStdString(), rs->getInt(5), rs->getInt64(6), e.what());
             }
         }
     }

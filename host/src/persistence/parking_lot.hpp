@@ -106,11 +106,15 @@ private:
     // begin_transaction(); nullptr for a row parked by an earlier version.
     const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first);
     bool anything_parked();
+    // Finds which of `tables` no row waits for (one locking statement), into
+    // none_waiting_for_ for the rest of the transaction; `statements` counts it.
+    void probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements);
 
     Database &db_;
     const Mapping &mapping_;
     std::deque<OwnedSource> sources_;
     int anything_parked_ = -1;  // unknown in this transaction
+    std::set<const TableDef *> none_waiting_for_;  // parent tables nothing waits for, in this transaction
 };
 
 // The record's headers as stored in sink_parked.record_headers, and back.
