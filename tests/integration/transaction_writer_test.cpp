@@ -578,3 +578,46 @@ TEST_CASE("transaction writer: the parked rows waiting for a batch's tables are 
     CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-2'") == "N2");
     CHECK(f.scalar("SELECT event_id FROM orders WHERE id = 'ord-2'") == "evt-2");
 }
+
+TEST_CASE("transaction writer: a batch of more keys than one statement takes binds them only for tables something waits for",
+          "[integration][txn][writer][parking]") {
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    // An order waits for its event.
+    BatchBuilder park(f.mapping);
+    park.add(kOrdersTopic, 0, 0, "order",
+             {{"system", "ticketland"}, {"id", "ord-p"}, {"number", "NP"}, {"event_id", "evt-p"}});
+    REQUIRE(txn.write(park.b, ExpectedOffsets{{{kOrdersTopic, 0}, std::nullopt}}, false).stats.parked == 1);
+
+    // 300 organizers and the event (301 keys, more than one 200-key
+    // statement): nothing waits for an organizer, the order for the event.
+    BatchBuilder big(f.mapping);
+    for (int i = 0; i < 300; ++i)
+        big.add(kTopic, 0, i, "organizer",
+                {{"system", "ticketland"}, {"id", "org-" + std::to_string(i)}, {"name", "O" + std::to_string(i)}});
+    big.add(kTopic, 0, 300, "event",
+            {{"system", "ticketland"}, {"id", "evt-p"}, {"organizer_id", "org-7"}, {"name", "EP"},
+             {"category", "concert"}});
+    const TransactionResult u = txn.write(big.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    REQUIRE(u.outcome == Outcome::Committed);
+    CHECK(u.stats.unparked == 1);
+    CHECK(u.stats.parked == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 300);
+    CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-p'") == "NP");
+    CHECK(f.scalar("SELECT event_id FROM orders WHERE id = 'ord-p'") == "evt-p");
+
+    // Nothing parked, 300 more organizers: their upserts (256 + 32 + 8 + 4
+    // rows) and one probe of sink_parked, no statement binding the 300 keys
+    // (two 200-key statements before).
+    BatchBuilder more(f.mapping);
+    for (int i = 300; i < 600; ++i)
+        more.add(kTopic, 0, i - 300 + 301, "organizer",
+                 {{"system", "ticketland"}, {"id", "org-" + std::to_string(i)}, {"name", "O" + std::to_string(i)}});
+    const TransactionResult r = txn.write(more.b, ExpectedOffsets{{{kTopic, 0}, 301}}, false);
+    REQUIRE(r.outcome == Outcome::Committed);
+    CHECK(r.stats.unparked == 0);
+    CHECK(r.stats.statements == 5);
+    CHECK(f.count("SELECT COUNT(*) FROM organizers") == 600);
+}
