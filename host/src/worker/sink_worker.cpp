@@ -1,6 +1,7 @@
 #include "worker/sink_worker.hpp"
 
 #include <algorithm>
+#include <future>
 #include <thread>
 
 #include "log/log.hpp"
@@ -54,6 +55,7 @@ void SinkWorker::close_consumer() {
     if (!consumer_) return;
     // Messages still held keep librdkafka's handle from being destroyed.
     batch_.clear();
+    ahead_.clear();
     // close() leaves the group and serves the last callbacks; a broker that
     // never answers must not keep the process: past the deadline the
     // consumer is abandoned to the exiting process.
@@ -229,9 +231,9 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
                        list.empty() ? "-" : list);
     } else {
         commit_to_kafka(true);  // what the database committed, before the partitions go
-        if (!batch_.empty())
+        if (!batch_.empty() || !ahead_.empty())
             logger()->info("partitions revoked: dropping {} uncommitted record(s); their stored offsets did not move",
-                           batch_.size());
+                           batch_.size() + ahead_.size());
         batch_invalidated_ = true;
         rewind_.clear();
         assignment_.clear();
@@ -269,23 +271,123 @@ void SinkWorker::account(const TransactionResult &r, const AssembledBatch &b) {
     observe_committed(r, b);
 }
 
-void SinkWorker::process_batch() {
-    const auto closed_at = Clock::now();
+std::vector<ConsumedRecord> SinkWorker::consumed_records(const std::vector<std::unique_ptr<RdKafka::Message>> &msgs) {
     std::vector<ConsumedRecord> records;
-    records.reserve(batch_.size());
-    for (const auto &m : batch_) records.push_back(consumed_record(m->c_ptr()));
-    {
-        std::map<std::string, size_t> by_topic;
-        for (const auto &m : batch_) ++by_topic[m->topic_name()];
-        for (const auto &[t, n] : by_topic) telemetry_.metrics().add("vsink_records_consumed_total", {t}, static_cast<double>(n));
+    records.reserve(msgs.size());
+    for (const auto &m : msgs) records.push_back(consumed_record(m->c_ptr()));
+    std::map<std::string, size_t> by_topic;
+    for (const auto &m : msgs) ++by_topic[m->topic_name()];
+    for (const auto &[t, n] : by_topic) telemetry_.metrics().add("vsink_records_consumed_total", {t}, static_cast<double>(n));
+    return records;
+}
+
+bool SinkWorker::read_ahead() {
+    // Only what librdkafka already holds (consume(0)): the batch in hand is
+    // not held back. A rebalance served here (rebalance_cb runs inside
+    // consume) voids the batch in hand and whatever was read ahead before it.
+    bool valid = true;
+    ahead_timing_ = BatchTiming{Clock::now(), {}, "drained"};
+    while (static_cast<int>(ahead_.size()) < cfg_.batch.max_records && !stop_) {
+        const auto polled = Clock::now();
+        std::unique_ptr<RdKafka::Message> m(consumer_->consume(0));
+        if (!ahead_.empty()) ahead_timing_.poll += Clock::now() - polled;
+        if (std::string refused = watch_.access_error(); !refused.empty()) throw KafkaAccessError(refused);
+        watch_.tick();
+        if (batch_invalidated_) {
+            ahead_.clear();
+            batch_invalidated_ = false;
+            valid = false;
+        }
+        if (!fatal_.empty()) return false;  // thrown by the loop
+        if (m->err() == RdKafka::ERR_NO_ERROR) {
+            watch_.note_alive();
+            at_end_.erase({m->topic_name(), m->partition()});
+            if (ahead_.empty()) ahead_timing_ = BatchTiming{Clock::now(), {}, "drained"};
+            ahead_.push_back(std::move(m));
+            continue;
+        }
+        if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+            at_end_.insert({m->topic_name(), m->partition()});
+            continue;
+        }
+        if (m->err() == RdKafka::ERR__FATAL) throw FatalError("kafka: fatal consumer error: " + m->errstr());
+        if (m->err() != RdKafka::ERR__TIMED_OUT) logger()->warn("kafka: {}", m->errstr());
+        break;
     }
+    if (static_cast<int>(ahead_.size()) >= cfg_.batch.max_records) ahead_timing_.closed = "full";
+    return valid;
+}
+
+void SinkWorker::process_batch() {
+    auto closed_at = Clock::now();
+    std::vector<ConsumedRecord> records = consumed_records(batch_);
     AssembledBatch b;
     try {
         b = assembler_.assemble(records);
     } catch (const PluginFatal &e) {
         throw FatalError(e.what());
     }
-    const auto assembled_at = Clock::now();
+    auto assembled_at = Clock::now();
+    while (true) {
+        // Under a backlog, the next batch is read now and assembled on another
+        // thread while this one is written; the plugin is still called from
+        // one thread at a time (plugin_abi.h): the main thread assembles
+        // nothing meanwhile. Declared before its assembly, so that the
+        // assembly is joined first when an exception leaves.
+        std::vector<ConsumedRecord> next_records;
+        Clock::duration next_assembly{};
+        std::future<AssembledBatch> next;
+        if (std::string_view(timing_.closed) == "full" && !stop_) {
+            const bool valid = read_ahead();
+            if (!fatal_.empty()) return;  // thrown by the loop; nothing written, the offsets stay put
+            if (!valid) {
+                // A rebalance: the new assignment starts from the stored
+                // offsets; what was read after it is the batch in hand now.
+                logger()->info("batch of {} record(s) not written: the assignment changed", batch_.size());
+                batch_ = std::move(ahead_);
+                ahead_.clear();
+                timing_ = ahead_timing_;
+                return;
+            }
+            if (!ahead_.empty()) {
+                next_records = consumed_records(ahead_);
+                next = std::async(std::launch::async, [this, &next_records, &next_assembly] {
+                    const auto started = Clock::now();
+                    AssembledBatch a = assembler_.assemble(next_records);
+                    next_assembly = Clock::now() - started;
+                    return a;
+                });
+            }
+        }
+        const auto next_closed = Clock::now();
+        if (!write_batch(b, records, closed_at, assembled_at)) {
+            // Neither this batch nor the one read ahead is written: both are
+            // re-read from the stored offsets.
+            if (next.valid()) next.wait();
+            for (auto &m : ahead_) batch_.push_back(std::move(m));
+            ahead_.clear();
+            rewind_batch();
+            return;
+        }
+        if (ahead_.empty()) return;
+        batch_ = std::move(ahead_);
+        ahead_.clear();
+        timing_ = ahead_timing_;
+        try {
+            b = next.get();
+        } catch (const PluginFatal &e) {
+            throw FatalError(e.what());
+        }
+        records = std::move(next_records);  // the buffer moves: b's origins still point into it
+        closed_at = next_closed;
+        assembled_at = closed_at + next_assembly;
+        log_progress(false);
+        observe(false);
+    }
+}
+
+bool SinkWorker::write_batch(const AssembledBatch &b, const std::vector<ConsumedRecord> &records,
+                             Clock::time_point closed_at, Clock::time_point assembled_at) {
     TransactionResult r;
     const bool expire = expiry_due();
     const auto txn_started = Clock::now();
@@ -312,14 +414,12 @@ void SinkWorker::process_batch() {
         logger()->warn("batch of {} record(s) not written: the stored offsets moved under this worker ({}); another "
                        "worker or an operator owns them now; re-reading from the stored offsets",
                        batch_.size(), list);
-        rewind_batch();
-        return;
+        return false;
     }
     case TransactionResult::Outcome::Abandoned:
         if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", batch_.size());
         telemetry_.note_error("batch of " + std::to_string(batch_.size()) + " record(s) not written: retried too long");
-        rewind_batch();
-        return;
+        return false;
     }
     if (expire) last_expiry_ = Clock::now();
     counters_.records += batch_.size();
@@ -357,6 +457,7 @@ void SinkWorker::process_batch() {
     }
     commit_to_kafka(false);
     batch_.clear();
+    return true;
 }
 
 bool SinkWorker::expiry_due() const {
@@ -510,7 +611,6 @@ void SinkWorker::run(const RunOptions &opts) {
     if (stop_) return;
     create_consumer();
     telemetry_.set_state(obs::WorkerState::Running);
-    Clock::time_point batch_started = Clock::now();
     while (!stop_) {
         if (!fatal_.empty()) {
             if (fatal_is_database_) throw DatabaseError(fatal_);
@@ -538,10 +638,7 @@ void SinkWorker::run(const RunOptions &opts) {
         case RdKafka::ERR_NO_ERROR:
             watch_.note_alive();
             at_end_.erase({m->topic_name(), m->partition()});
-            if (batch_.empty()) {
-                batch_started = Clock::now();
-                timing_ = BatchTiming{batch_started, {}, ""};
-            }
+            if (batch_.empty()) timing_ = BatchTiming{Clock::now(), {}, ""};
             batch_.push_back(std::move(m));
             break;
         case RdKafka::ERR__TIMED_OUT:
@@ -559,7 +656,7 @@ void SinkWorker::run(const RunOptions &opts) {
             break;
         }
         const bool full = static_cast<int>(batch_.size()) >= cfg_.batch.max_records;
-        const bool due = !batch_.empty() && Clock::now() - batch_started >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
+        const bool due = !batch_.empty() && Clock::now() - timing_.first >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
         if (full || due || (drained && !batch_.empty())) {
             timing_.closed = full ? "full" : due ? "window" : "drained";
             process_batch();

@@ -93,7 +93,19 @@ private:
     // Within `deadline`; throws FatalError past it.
     std::map<TopicPartition, int64_t> load_offsets_with_retry(const std::vector<TopicPartition> &tps,
                                                                std::chrono::milliseconds deadline);
+    // Assembles and writes the batch in hand; under a backlog (the batch
+    // closed full), the next one is read and assembled on another thread
+    // while this one is written (issue 9), at most one batch ahead.
     void process_batch();
+    std::vector<ConsumedRecord> consumed_records(const std::vector<std::unique_ptr<RdKafka::Message>> &msgs);
+    // Writes an assembled batch_ and accounts for it; false when it was not
+    // written (fenced or abandoned): the caller rewinds.
+    bool write_batch(const AssembledBatch &b, const std::vector<ConsumedRecord> &records, Clock::time_point closed_at,
+                     Clock::time_point assembled_at);
+    // Takes into ahead_ what the consumer already holds, without waiting, up
+    // to a batch. False when a rebalance happened meanwhile: batch_ must not
+    // be written (ahead_ then holds only records read after it).
+    bool read_ahead();
     // Parked rows past their age limit go to the dead-letter queue: with
     // every batch when due, and in a transaction of their own when idle.
     bool expiry_due() const;
@@ -156,6 +168,9 @@ private:
         const char *closed = "";    // why it closed: full, drained, window, stop
     };
     BatchTiming timing_;
+    // The batch read ahead while batch_ is written (empty otherwise), and its timing.
+    std::vector<std::unique_ptr<RdKafka::Message>> ahead_;
+    BatchTiming ahead_timing_;
     std::string fatal_;  // set in the rebalance callback, thrown by the loop
     bool fatal_is_database_ = false;
     std::atomic<bool> stop_{false};
