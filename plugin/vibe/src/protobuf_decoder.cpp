@@ -23,42 +23,17 @@
 #include <vibe/v1/ticket.pb.h>
 
 #include "normalize.hpp"
+#include "protobuf_arena.hpp"
 
 namespace vibe::pb {
 namespace {
 
-// The message is decoded into a per-thread arena, emptied before each parse:
-// the message, its sub-messages and repeated fields take no allocation of
-// their own (only strings longer than their inline buffer still do). Valid
-// until the next parse on the same thread. Reset() returns every block but
-// the first, so an unusually large record does not stay resident.
-struct ArenaHolder {
-    static google::protobuf::ArenaOptions options(char *block, size_t size) {
-        google::protobuf::ArenaOptions o;
-        o.initial_block = block;
-        o.initial_block_size = size;
-        return o;
-    }
-    static constexpr size_t kBlock = 64 * 1024;
-    std::unique_ptr<char[]> block{new char[kBlock]};
-    google::protobuf::Arena arena{options(block.get(), kBlock)};
-};
-
-google::protobuf::Arena &thread_arena() {
-    static thread_local ArenaHolder holder;
-    return holder.arena;
-}
+// vibe::pb_arena::parse: one arena per thread for this decoder.
+struct VibeV1Arena {};
 
 template <class Msg>
 const Msg &parse(std::string_view bytes) {
-    google::protobuf::Arena &arena = thread_arena();
-    arena.Reset();
-    Msg *msg = google::protobuf::Arena::CreateMessage<Msg>(&arena);
-    if (bytes.size() > static_cast<size_t>(INT_MAX) ||
-        !msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-        throw DecodeError("protobuf: cannot parse " + Msg::descriptor()->full_name(), "malformed");
-    }
-    return *msg;
+    return pb_arena::parse<VibeV1Arena, Msg>(bytes);
 }
 
 Opt opt(const std::string &s) {
