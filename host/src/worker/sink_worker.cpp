@@ -61,6 +61,7 @@ void SinkWorker::close_consumer() {
     // consumer is abandoned to the exiting process.
     auto *c = consumer_.release();
     auto done = std::make_shared<std::atomic<bool>>(false);
+    const auto started = Clock::now();
     std::thread t([c, done] {
         c->close();
         done->store(true);
@@ -69,7 +70,11 @@ void SinkWorker::close_consumer() {
     while (!done->load() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (done->load()) {
         t.join();
+        const auto closed = Clock::now();
         delete c;
+        using ms = std::chrono::duration<double, std::milli>;
+        logger()->debug("consumer closed in {:.1f} ms, destroyed in {:.1f} ms", ms(closed - started).count(),
+                        ms(Clock::now() - closed).count());
     } else {
         t.detach();
         logger()->warn("leaving the consumer group did not finish within {} s; exiting without it (the group "
