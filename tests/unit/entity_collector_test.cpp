@@ -147,3 +147,62 @@ TEST_CASE("collector: a missing key value names the entity and the column", "[co
     CHECK_FALSE(b.emit(c.emitter()));
     CHECK(c.record_error() == "entity 'e' has no value for key column 'id'");
 }
+
+TEST_CASE("collector: an entity whose fields come in another order or under other names than last time goes to the right columns",
+          "[collector]") {
+    static TempFile f("m3.yaml", R"(tables:
+  t:
+    columns: {system: VARCHAR(8) NOT NULL, id: VARCHAR(8) NOT NULL, a: BIGINT, b: VARCHAR(8)}
+    key: [system, id]
+entities:
+  e: {table: t, columns: [system, id, a, b]}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    EntityCollector c(m);
+    struct Want {
+        int64_t a;
+        std::string b;
+    };
+    auto check = [&](const std::vector<EntityRow> &rows, const std::string &id, const Want &w) {
+        REQUIRE(rows.size() == 1);
+        const EntityRow &r = rows[0];
+        REQUIRE(r.values.size() == 4);
+        CHECK(r.values[0].s == "tl");
+        CHECK(r.values[1].s == id);
+        CHECK(r.values[2].kind == Value::Kind::Int);
+        CHECK(r.values[2].i == w.a);
+        CHECK(r.values[3].kind == Value::Kind::String);
+        CHECK(r.values[3].s == w.b);
+    };
+    // 1: the usual order, remembered per position.
+    c.begin_record({"tl.t", 0, 1});
+    EntityBuilder one("e");
+    one.str("system", std::string_view("tl")).str("id", std::string_view("r1")).i64("a", 1).str("b", std::string_view("x1"));
+    REQUIRE(one.emit(c.emitter()));
+    check(c.take_rows(), "r1", {1, "x1"});
+    // 2: the same names at other positions, an unknown field where `a` was, more fields than before.
+    c.begin_record({"tl.t", 0, 2});
+    EntityBuilder two("e");
+    two.str("b", std::string_view("x2"))
+        .str("system", std::string_view("tl"))
+        .str("other", std::string_view("ignored"))
+        .str("id", std::string_view("r2"))
+        .i64("a", 2)
+        .i64("a", 22);  // given twice: the last wins
+    REQUIRE(two.emit(c.emitter()));
+    check(c.take_rows(), "r2", {22, "x2"});
+    // 3: fewer fields, back in the first order.
+    c.begin_record({"tl.t", 0, 3});
+    EntityBuilder three("e");
+    three.str("system", std::string_view("tl")).str("id", std::string_view("r3")).i64("a", 3).str("b", std::string_view("x3"));
+    REQUIRE(three.emit(c.emitter()));
+    check(c.take_rows(), "r3", {3, "x3"});
+    // A refused entity leaves no row behind, the accepted one before it stays.
+    c.begin_record({"tl.t", 0, 4});
+    EntityBuilder good("e"), bad("e");
+    good.str("system", std::string_view("tl")).str("id", std::string_view("r4")).i64("a", 4).str("b", std::string_view("x4"));
+    bad.str("system", std::string_view("tl")).null("id").i64("a", 5).str("b", std::string_view("x5"));
+    REQUIRE(good.emit(c.emitter()));
+    CHECK_FALSE(bad.emit(c.emitter()));
+    check(c.take_rows(), "r4", {4, "x4"});
+}

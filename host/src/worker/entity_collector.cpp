@@ -62,43 +62,57 @@ void EntityCollector::tolerated(std::string_view kind, std::string_view field) {
                     origin_.offset, k, token(field, 256));
 }
 
-const EntityDef *EntityCollector::entity(std::string_view type) {
-    for (const auto &[name, def] : entities_)
-        if (name == type) return def;
+const EntityCollector::Seen *EntityCollector::entity(std::string_view type) {
+    for (const Seen &s : entities_)
+        if (s.type == type) return &s;
     std::string name(type);
     const EntityDef *def = mapping_.entity(name);
-    if (def) entities_.emplace_back(std::move(name), def);
-    return def;
+    if (!def) return nullptr;
+    auto [it, fresh] = field_columns_.try_emplace(def);
+    if (fresh)
+        for (size_t i = 0; i < def->fields.size(); ++i) it->second.columns[def->fields[i]].push_back(i);
+    entities_.push_back(Seen{std::move(name), def, &it->second});
+    return &entities_.back();
 }
 
-const EntityCollector::FieldColumns &EntityCollector::field_columns(const EntityDef &def) {
-    auto it = field_columns_.find(&def);
-    if (it != field_columns_.end()) return it->second;
-    FieldColumns fc;
-    for (size_t i = 0; i < def.fields.size(); ++i) fc.columns[def.fields[i]].push_back(i);
-    return field_columns_.emplace(&def, std::move(fc)).first->second;
+const std::vector<size_t> *EntityCollector::columns_of(FieldColumns &fc, size_t position, std::string_view name) {
+    if (position < fc.order.size() && fc.order[position].name == name) return fc.order[position].cols;
+    const auto found = fc.columns.find(name);
+    const std::vector<size_t> *cols = found == fc.columns.end() ? nullptr : &found->second;
+    if (position >= fc.order.size()) {
+        if (position > fc.order.size() || fc.order.size() >= 1024) return cols;  // remembers the usual fields only
+        fc.order.emplace_back();
+    }
+    fc.order[position].name.assign(name);
+    fc.order[position].cols = cols;
+    return cols;
 }
 
 int EntityCollector::emit(const vsink_entity &e) {
-    const EntityDef *def = entity(view(e.type));
-    if (!def) {
+    const Seen *seen = entity(view(e.type));
+    if (!seen) {
         unknown_ = "the plugin emitted entity '" + std::string(view(e.type)) + "', which no mapping file defines";
         return 1;
     }
-    const FieldColumns &fc = field_columns(*def);
-    EntityRow row;
+    const EntityDef *def = seen->def;
+    FieldColumns &fc = *seen->fc;
+    EntityRow &row = rows_.emplace_back();
     row.def = def;
     row.origin = origin_;
     row.values.resize(def->columns.size());
+    auto drop = [&](int rc) {
+        rows_.pop_back();
+        return rc;
+    };
     for (size_t f = 0; f < e.field_count; ++f) {
         const vsink_field &fld = e.fields[f];
         const std::string_view name = view(fld.name);
-        const auto cols = fc.columns.find(name);
-        if (cols == fc.columns.end()) continue;
-        for (size_t i : cols->second) {
+        const std::vector<size_t> *cols = columns_of(fc, f, name);
+        if (!cols) continue;
+        for (size_t i : *cols) {
             Value &v = row.values[i];
             switch (fld.value.kind) {
-            case VSINK_NULL: v = Value::null(); break;
+            case VSINK_NULL: v.kind = Value::Kind::Null; v.i = 0; v.d = 0; v.s.clear(); break;
             case VSINK_INT64: v.kind = Value::Kind::Int; v.i = fld.value.i64; break;
             case VSINK_DOUBLE: v.kind = Value::Kind::Double; v.d = fld.value.f64; break;
             case VSINK_STRING: v.kind = Value::Kind::String; v.s.assign(view(fld.value.str)); break;
@@ -107,14 +121,14 @@ int EntityCollector::emit(const vsink_entity &e) {
             default:
                 unknown_ = "the plugin emitted field '" + std::string(name) + "' of entity '" + def->name +
                            "' with unknown value kind " + std::to_string(fld.value.kind);
-                return 1;
+                return drop(1);
             }
         }
     }
     for (size_t ki : def->key_index)
         if (row.values[ki].is_null()) {
             record_error_ = "entity '" + def->name + "' has no value for key column '" + def->columns[ki] + "'";
-            return 2;
+            return drop(2);
         }
     // Keys are joined with U+001F (entity_row.cpp): an id holding it would
     // split into the wrong parts, a statement would be short of parameters,
@@ -125,7 +139,7 @@ int EntityCollector::emit(const vsink_entity &e) {
     auto refuse = [&](size_t i) {
         record_error_ = "entity '" + def->name + "': the id in column '" + def->columns[i] +
                         "' holds the control character U+001F, which no id may hold";
-        return 2;
+        return drop(2);
     };
     // The key's columns first, then each parent's, as the reason names the first.
     for (size_t i : def->key_index)
@@ -133,7 +147,6 @@ int EntityCollector::emit(const vsink_entity &e) {
     for (const ParentRef &p : def->parents)
         for (size_t i : p.field_index)
             if (holds_separator(i)) return refuse(i);
-    rows_.push_back(std::move(row));
     return 0;
 }
 

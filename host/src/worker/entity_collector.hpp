@@ -52,15 +52,29 @@ private:
     // Per entity: the columns each field name feeds (EntityDef::fields),
     // built on the entity's first row instead of comparing every emitted
     // field with every column's field (host CPU per record, issue 9).
+    // A plugin emits an entity's fields in the same order every time: the
+    // columns of the field at each position are remembered (`order`), and a
+    // field whose name matches the remembered one at its position needs no
+    // hashing; another name falls back to the map and updates `order`.
     struct FieldColumns {
         std::unordered_map<std::string_view, std::vector<size_t>> columns;  // views into EntityDef::fields
+        struct Slot {
+            std::string name;                       // the field emitted at this position last time
+            const std::vector<size_t> *cols = nullptr;  // its columns (nullptr: none)
+        };
+        std::vector<Slot> order;
     };
-    const EntityDef *entity(std::string_view type);
-    const FieldColumns &field_columns(const EntityDef &def);
+    struct Seen {
+        std::string type;
+        const EntityDef *def;
+        FieldColumns *fc;
+    };
+    const Seen *entity(std::string_view type);
+    const std::vector<size_t> *columns_of(FieldColumns &fc, size_t position, std::string_view name);
 
     const Mapping &mapping_;
-    std::vector<std::pair<std::string, const EntityDef *>> entities_;  // types seen: few
-    std::unordered_map<const EntityDef *, FieldColumns> field_columns_;
+    std::vector<Seen> entities_;  // types seen: few
+    std::unordered_map<const EntityDef *, FieldColumns> field_columns_;  // node-based: stable addresses
     RecordOrigin origin_;
     std::vector<EntityRow> rows_;
     std::string unknown_;
