@@ -33,35 +33,50 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// The media type of a content-type header, lower case, without parameters
-// ("application/json; charset=utf-8" -> "application/json").
-std::string media_type(std::string_view header) {
-    std::string_view type = trim(header.substr(0, header.find(';')));
-    std::string out(type);
-    for (char &c : out)
+// Whether the media type of a content-type header, without parameters and
+// in any letter case, is `lower` ("Application/JSON; charset=utf-8" is
+// "application/json"). No copy: every record has the header.
+bool media_type_is(std::string_view header, std::string_view lower) {
+    const std::string_view type = trim(header.substr(0, header.find(';')));
+    if (type.size() != lower.size()) return false;
+    for (size_t k = 0; k < type.size(); ++k) {
+        char c = type[k];
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-
-// The last header with this name, any letter case (producers written against
-// HTTP habits send "Content-Type"); a header with a null value is absent.
-std::optional<std::string_view> header(const vsink_record &r, std::string_view name) {
-    std::optional<std::string_view> found;
-    for (size_t i = 0; i < r.header_count; ++i) {
-        const vsink_header &h = r.headers[i];
-        const std::string_view key = vsink::view(h.key);
-        if (!h.value.ptr || key.size() != name.size()) continue;
-        bool same = true;
-        for (size_t k = 0; k < key.size() && same; ++k) {
-            char c = key[k];
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            same = c == name[k];
-        }
-        if (same) found = vsink::view(h.value);
+        if (c != lower[k]) return false;
     }
-    return found;
+    return true;
 }
+
+bool same_lowercase(std::string_view key, std::string_view lower) {
+    if (key.size() != lower.size()) return false;
+    for (size_t k = 0; k < key.size(); ++k) {
+        char c = key[k];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lower[k]) return false;
+    }
+    return true;
+}
+
+// The headers the plugin reads, found in one pass over the record's: for
+// each, the last header with that name in any letter case (producers
+// written against HTTP habits send "Content-Type"); a header with a null
+// value is absent.
+struct KnownHeaders {
+    std::optional<std::string_view> application_id, schema_version, content_type;
+    explicit KnownHeaders(const vsink_record &r) {
+        for (size_t i = 0; i < r.header_count; ++i) {
+            const vsink_header &h = r.headers[i];
+            if (!h.value.ptr) continue;
+            const std::string_view key = vsink::view(h.key);
+            if (same_lowercase(key, "application-id"))
+                application_id = vsink::view(h.value);
+            else if (same_lowercase(key, "schema-version"))
+                schema_version = vsink::view(h.value);
+            else if (same_lowercase(key, "content-type"))
+                content_type = vsink::view(h.value);
+        }
+    }
+};
 
 constexpr size_t kMaxChannel = 128;  // orders.channel, tickets.channel, refunds.channel
 constexpr size_t kMaxId = 128;       // the id columns
@@ -87,9 +102,8 @@ std::string RecordConverter::refund_id_from_position(std::string_view topic, int
     return "kafka:#" + std::string(hex) + where;
 }
 
-Opt RecordConverter::channel_of(const vsink_record &record, const TopicConfig &cfg, Anomalies &anomalies) const {
+Opt RecordConverter::channel_of(std::optional<std::string_view> h, const TopicConfig &cfg, Anomalies &anomalies) const {
     Opt channel;
-    std::optional<std::string_view> h = header(record, "application-id");
     if (h && !h->empty()) {
         if (h->size() <= kMaxChannel && valid_utf8(*h))
             channel = std::string(*h);
@@ -123,11 +137,12 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
 
     // Identity is (system, id): the topic's system. The application-id is the
     // record's sales channel, stored, not used as identity.
-    const Envelope env{cfg.system, channel_of(record, cfg, anomalies)};
+    const KnownHeaders headers(record);
+    const Envelope env{cfg.system, channel_of(headers.application_id, cfg, anomalies)};
 
     // MAJOR.MINOR: a minor version only adds optional fields, so it is read
     // as its major; a record without the header is read as the default.
-    if (std::optional<std::string_view> v = header(record, "schema-version")) {
+    if (const std::optional<std::string_view> &v = headers.schema_version) {
         std::optional<int> major = schema_major(trim(*v));
         if (!major) throw RecordError("schema-version " + quoted(*v) + " is not MAJOR.MINOR", "bad_header");
         if (std::find(cfg.schema_majors.begin(), cfg.schema_majors.end(), *major) == cfg.schema_majors.end())
@@ -137,11 +152,10 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
     }
 
     Format format = cfg.format;
-    if (std::optional<std::string_view> ct = header(record, "content-type")) {
-        const std::string type = media_type(*ct);
-        if (type == "application/json")
+    if (const std::optional<std::string_view> &ct = headers.content_type) {
+        if (media_type_is(*ct, "application/json"))
             format = Format::json;
-        else if (type == "application/x-protobuf" || type == "application/protobuf")
+        else if (media_type_is(*ct, "application/x-protobuf") || media_type_is(*ct, "application/protobuf"))
             format = Format::protobuf;
         else
             throw RecordError("content-type " + quoted(*ct) + " is not supported (expected application/json or "
@@ -149,7 +163,7 @@ Entities RecordConverter::decode(const vsink_record &record, Anomalies &anomalie
                               "unsupported_content_type");
     }
     if (is_ticketscloud(cfg.message) && format != Format::protobuf)
-        throw RecordError(std::string("content-type ") + quoted(*header(record, "content-type")) + " on topic " + cfg.topic +
+        throw RecordError(std::string("content-type ") + quoted(*headers.content_type) + " on topic " + cfg.topic +
                           ": " + message_name(cfg.message) + " is protobuf only",
                           "unsupported_content_type");
 

@@ -64,7 +64,7 @@ private:
     // The record's channel (NULL when absent or unreadable), checked against
     // the topic's allow-list; a channel this process has not seen on the
     // topic before is noted once.
-    Opt channel_of(const vsink_record &record, const TopicConfig &cfg, Anomalies &anomalies) const;
+    Opt channel_of(std::optional<std::string_view> application_id, const TopicConfig &cfg, Anomalies &anomalies) const;
 
     // Ordered, for a lookup by the record's topic view without a copy.
     std::map<std::string, TopicConfig, std::less<>> topics_;
