@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "mapping/mapping.hpp"
+#include "persistence/entity_row.hpp"
 #include "persistence/sql_text.hpp"
 #include "temp_file.hpp"
 
@@ -106,11 +107,77 @@ TEST_CASE("sql: update-mode entity changes only existing rows", "[sql]") {
     CHECK(update_sql(*m.entity("ticket_status")) == "UPDATE `tickets` SET `status` = ? WHERE `source` = ? AND `id` = ?");
 }
 
-TEST_CASE("sql: parent existence check locks what it reads", "[sql]") {
+TEST_CASE("sql: parent existence check is an IN list under the leading key columns and locks what it reads", "[sql]") {
     const Mapping m = sample();
     CHECK(exists_sql(*m.table("events"), 2) ==
-          "SELECT `source`, `id` FROM `events` WHERE (`source` = ? AND `id` = ?) OR (`source` = ? AND `id` = ?)"
-          " LOCK IN SHARE MODE");
+          "SELECT `source`, `id` FROM `events` WHERE `source` = ? AND `id` IN (?,?) LOCK IN SHARE MODE");
+    CHECK(exists_sql(*m.table("events"), 1) ==
+          "SELECT `source`, `id` FROM `events` WHERE `source` = ? AND `id` IN (?) LOCK IN SHARE MODE");
+}
+
+TEST_CASE("sql: parent existence check of a one-column and of a three-column key", "[sql]") {
+    TempFile f("m3.yaml", R"(tables:
+  codes:
+    columns: {code: VARCHAR(8) NOT NULL}
+    key: [code]
+  links:
+    columns: {system: VARCHAR(8) NOT NULL, a: VARCHAR(8) NOT NULL, b: VARCHAR(8) NOT NULL}
+    key: [system, a, b]
+entities:
+  code: {table: codes, columns: [code]}
+  link: {table: links, columns: [system, a, b]}
+)");
+    const Mapping m = Mapping::load({f.str()});
+    CHECK(exists_sql(*m.table("codes"), 3) == "SELECT `code` FROM `codes` WHERE `code` IN (?,?,?) LOCK IN SHARE MODE");
+    CHECK(exists_sql(*m.table("links"), 2) ==
+          "SELECT `system`, `a`, `b` FROM `links` WHERE `system` = ? AND `a` = ? AND `b` IN (?,?) LOCK IN SHARE MODE");
+}
+
+TEST_CASE("sql: keys grouped by their leading columns for the existence check", "[sql]") {
+    const auto k = [](std::vector<std::string> parts) { return join_key(parts); };
+    SECTION("two systems, keys once each, groups in the order of their leading values") {
+        const auto g = group_keys({k({"tl", "e2"}), k({"tc", "x"}), k({"tl", "e1"}), k({"tl", "e2"}), k({"tc", "y"})}, 2);
+        REQUIRE(g.size() == 2);
+        CHECK(g[0].leading == std::vector<std::string>{"tc"});
+        CHECK(g[0].last == std::vector<std::string>{"x", "y"});
+        CHECK(g[1].leading == std::vector<std::string>{"tl"});
+        CHECK(g[1].last == std::vector<std::string>{"e2", "e1"});
+    }
+    SECTION("three columns: grouped by the first two") {
+        const auto g = group_keys({k({"s", "a", "1"}), k({"s", "b", "1"}), k({"s", "a", "2"})}, 3);
+        REQUIRE(g.size() == 2);
+        CHECK(g[0].leading == std::vector<std::string>{"s", "a"});
+        CHECK(g[0].last == std::vector<std::string>{"1", "2"});
+        CHECK(g[1].leading == std::vector<std::string>{"s", "b"});
+        CHECK(g[1].last == std::vector<std::string>{"1"});
+    }
+    SECTION("one column: one group without leading values") {
+        const auto g = group_keys({"b", "a", "b"}, 1);
+        REQUIRE(g.size() == 1);
+        CHECK(g[0].leading.empty());
+        CHECK(g[0].last == std::vector<std::string>{"b", "a"});
+    }
+    SECTION("a key of another number of parts is skipped, an empty value kept") {
+        const auto g = group_keys({k({"tl"}), k({"tl", "a", "b"}), k({"tl", ""})}, 2);
+        REQUIRE(g.size() == 1);
+        CHECK(g[0].leading == std::vector<std::string>{"tl"});
+        CHECK(g[0].last == std::vector<std::string>{""});
+    }
+    SECTION("nothing") { CHECK(group_keys({}, 2).empty()); }
+}
+
+TEST_CASE("sql: IN lists take a power of two up to the limit", "[sql]") {
+    CHECK(in_list_size(0, 1024) == 1);
+    CHECK(in_list_size(1, 1024) == 1);
+    CHECK(in_list_size(2, 1024) == 2);
+    CHECK(in_list_size(3, 1024) == 4);
+    CHECK(in_list_size(200, 1024) == 256);
+    CHECK(in_list_size(256, 1024) == 256);
+    CHECK(in_list_size(257, 1024) == 512);
+    CHECK(in_list_size(1024, 1024) == 1024);
+    CHECK(in_list_size(5000, 1024) == 1024);
+    CHECK(in_list_size(150, 200) == 200);  // a limit that is no power of two caps the size
+    CHECK(in_list_size(99, 200) == 128);
 }
 
 TEST_CASE("sql: an update-mode entity with `unless` leaves protected rows alone", "[sql]") {

@@ -16,7 +16,12 @@ namespace {
 // so a batch of any size takes at most 8 statements beyond its 500s (the
 // earlier 500/100/10/1 took up to 27 for 999 rows: round trips, issue 9).
 constexpr size_t kChunkSizes[] = {500, 256, 128, 64, 32, 16, 8, 4, 2, 1};
-constexpr size_t kKeysPerExistsQuery = 200;
+// An upsert's last rows may instead go in one statement of the next larger
+// size with its last row repeated: at most this many repeats, and at most
+// half as many as the rows themselves (see write_run).
+constexpr size_t kMaxRepeatedRows = 64;
+// Keys per parent existence check: its IN list takes a power of two up to this.
+constexpr size_t kKeysPerExistsQuery = 1024;
 
 // bind_value() (database.cpp) through one reused SQLString: a string or a
 // timestamp no longer costs a temporary std::string and an SQLString of its
@@ -110,6 +115,21 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
     Written written;
     EntityKeys written_now;
     written_now.reserve(rows.size());
+    {
+        // Which of the batch's entities have rows parked (older versions to
+        // absorb), and which of the tables it writes rows wait for (children
+        // to unpark): one locking statement for all of them, rather than one
+        // per table written and one per round.
+        std::vector<const EntityDef *> defs;
+        std::vector<const TableDef *> tables;
+        for (const EntityRow *r : rows)
+            if (r->def->mode == WriteMode::Upsert && (defs.empty() || defs.back() != r->def) &&
+                std::find(defs.begin(), defs.end(), r->def) == defs.end()) {
+                defs.push_back(r->def);
+                if (std::find(tables.begin(), tables.end(), r->def->table) == tables.end()) tables.push_back(r->def->table);
+            }
+        parking_.probe(defs, tables, stats.statements);
+    }
     write_rows(rows, written, stats, &written_now);
 
     // Apply the children waiting for what was just written; they may in turn
@@ -149,6 +169,7 @@ void EntityWriter::write_unparked(const std::vector<const EntityRow *> &rows, Wr
     } catch (const sql::SQLException &e) {
         if (classify(e) != DbFailure::RowRejected) throw;
         db_.execute("ROLLBACK TO SAVEPOINT vsink_unpark");
+        present_.clear();  // found inside what was rolled back: asked again
     }
     // One at a time: a row the database refuses is dropped (logged with the
     // record it came from), the others are applied in order (C2, issue 8).
@@ -162,6 +183,7 @@ void EntityWriter::write_unparked(const std::vector<const EntityRow *> &rows, Wr
         } catch (const sql::SQLException &e) {
             if (classify(e) != DbFailure::RowRejected) throw;
             db_.execute("ROLLBACK TO SAVEPOINT vsink_unpark");
+            present_.clear();
             ++stats.rejected_parked;
             stats.rejected.push_back({r->origin, r->def->name, error_class_name(e), describe_rejection(e)});
             logger()->warn("parked row rejected by the database, dead-lettered: topic={} partition={} offset={} entity={}: {}",
@@ -173,23 +195,62 @@ void EntityWriter::write_unparked(const std::vector<const EntityRow *> &rows, Wr
 }
 
 EntityWriter::KeySet EntityWriter::existing_keys(const TableDef &table, const KeySet &candidates, WriteStats &stats) {
+    // One statement per leading key value (the system) and per
+    // kKeysPerExistsQuery keys: `system` = ? AND `id` IN (...), a range of
+    // the primary key per key, its IN list padded (the last key repeated) to
+    // a power of two, so that a few cached texts serve every batch.
     KeySet found;
-    std::vector<std::string> list(candidates.begin(), candidates.end());
-    for (size_t start = 0; start < list.size(); start += kKeysPerExistsQuery) {
-        const size_t n = std::min(kKeysPerExistsQuery, list.size() - start);
-        auto &st = db_.prepare(exists_sql(table, n));
-        unsigned p = 1;
-        for (size_t i = 0; i < n; ++i)
-            for (const std::string &part : split_key(list[start + i])) st.setString(p++, part);
-        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-        ++stats.statements;
-        while (rs->next()) {
-            std::vector<std::string> parts;
-            for (size_t k = 0; k < table.key.size(); ++k) parts.push_back(rs->getString(static_cast<unsigned>(k + 1)));
-            found.insert(join_key(parts));
+    const std::vector<KeyGroup> groups = group_keys(std::vector<std::string>(candidates.begin(), candidates.end()),
+                                                    table.key.size());
+    std::vector<std::string> parts;
+    for (const KeyGroup &g : groups) {
+        for (size_t start = 0; start < g.last.size(); start += kKeysPerExistsQuery) {
+            const size_t n = std::min(kKeysPerExistsQuery, g.last.size() - start);
+            const size_t padded = in_list_size(n, kKeysPerExistsQuery);
+            std::string &text = exists_texts_[std::make_pair(&table, padded)];
+            if (text.empty()) text = exists_sql(table, padded);
+            auto &st = db_.prepare(text);
+            unsigned p = 1;
+            for (const std::string &v : g.leading) st.setString(p++, v);
+            for (size_t i = 0; i < padded; ++i) st.setString(p++, g.last[start + std::min(i, n - 1)]);
+            std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+            ++stats.statements;
+            while (rs->next()) {
+                parts.clear();
+                for (size_t k = 0; k < table.key.size(); ++k) parts.push_back(rs->getString(static_cast<unsigned>(k + 1)));
+                found.insert(join_key(parts));
+            }
         }
     }
     return found;
+}
+
+std::vector<const EntityRow *> write_order(const std::vector<const EntityRow *> &rows) {
+    // The entities in the order each first appears.
+    std::vector<const EntityDef *> defs;
+    for (const EntityRow *r : rows)
+        if (std::find(defs.begin(), defs.end(), r->def) == defs.end()) defs.push_back(r->def);
+    if (defs.size() < 2) return rows;
+    const auto group = [&](const EntityRow *r) {
+        return static_cast<size_t>(std::find(defs.begin(), defs.end(), r->def) - defs.begin());
+    };
+    // Grouping moves a row of a later entity after every row of an earlier
+    // one: refused when that reorders two rows of one key.
+    std::unordered_map<std::string, size_t> last_group;  // key -> highest group seen so far
+    last_group.reserve(rows.size());
+    for (const EntityRow *r : rows) {
+        const size_t g = group(r);
+        auto [it, added] = last_group.emplace(r->key_text(), g);
+        if (added) continue;
+        if (g < it->second) return rows;
+        it->second = g;
+    }
+    std::vector<const EntityRow *> out;
+    out.reserve(rows.size());
+    for (size_t g = 0; g < defs.size(); ++g)
+        for (const EntityRow *r : rows)
+            if (group(r) == g) out.push_back(r);
+    return out;
 }
 
 void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Written &written, WriteStats &stats,
@@ -215,23 +276,24 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 if (k.empty()) continue;
                 const auto w = written.find(p.table);
                 if (w != written.end() && w->second.count(k)) continue;
+                const auto known = present_.find(p.table);
+                if (known != present_.end() && known->second.count(k)) continue;
                 to_check[p.table].insert(k);
             }
-        std::map<const TableDef *, KeySet> in_db;
-        for (const auto &[pt, keys] : to_check) in_db[pt] = existing_keys(*pt, keys, stats);
+        for (const auto &[pt, keys] : to_check) {
+            KeySet found = existing_keys(*pt, keys, stats);
+            present_[pt].insert(found.begin(), found.end());
+        }
 
-        // Walk in record order: a row whose parents are all present joins the
-        // current run (consecutive rows of one entity), others are parked.
-        std::vector<const EntityRow *> run;
+        // Walk in record order: a row whose parents are all present is
+        // written (in runs of one entity, see write_order()), others are parked.
+        std::vector<const EntityRow *> to_write;
+        to_write.reserve(mine.size());
         std::vector<ParkingLot::Waiting> waiting;
         std::vector<size_t> waiting_at;  // index in `mine` of each waiting row
         // key -> index in `mine`; hashed: only ever looked up, never walked
         std::unordered_map<std::pair<const EntityDef *, std::string>, size_t, EntityKeyHash> last_written;
         last_written.reserve(mine.size());
-        auto flush = [&] {
-            if (!run.empty()) write_run(run, stats);
-            run.clear();
-        };
         KeySet *written_here = nullptr;  // written[table], made on the first row written
         for (size_t idx = 0; idx < mine.size(); ++idx) {
             const EntityRow *r = mine[idx];
@@ -242,7 +304,8 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 if (k.empty()) continue;
                 const auto w = written.find(p.table);
                 if (w != written.end() && w->second.count(k)) continue;
-                if (in_db[p.table].count(k)) continue;
+                const auto known = present_.find(p.table);
+                if (known != present_.end() && known->second.count(k)) continue;
                 missing = &p;
                 missing_key = k;
                 break;
@@ -254,8 +317,7 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 waiting_at.push_back(idx);
                 continue;
             }
-            if (!run.empty() && run.front()->def != r->def) flush();
-            run.push_back(r);
+            to_write.push_back(r);
             if (r->def->mode == WriteMode::Upsert) {
                 std::string key = r->key_text();  // built once, not once per map
                 if (!written_here) written_here = &written[table];
@@ -264,7 +326,17 @@ void EntityWriter::write_rows(const std::vector<const EntityRow *> &rows, Writte
                 last_written[{r->def, std::move(key)}] = idx;
             }
         }
-        flush();
+        {
+            std::vector<const EntityRow *> run;
+            for (const EntityRow *r : write_order(to_write)) {
+                if (!run.empty() && run.front()->def != r->def) {
+                    write_run(run, stats);
+                    run.clear();
+                }
+                run.push_back(r);
+            }
+            if (!run.empty()) write_run(run, stats);
+        }
         // A waiting row that a later record of this batch wrote directly is
         // older than what is now stored: it is not parked.
         {
@@ -508,11 +580,33 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
             sql = &text;
             break;
         }
+        // The rest in one statement of the next larger size, its last row
+        // repeated (the same row upserted again changes nothing), when few
+        // rows would be repeated: the rows past the 500s took up to 8
+        // statements of the smaller sizes (issue 9).
+        size_t size = chunk;
+        if (chunk < left) {
+            size_t padded = 0;
+            for (size_t c : kChunkSizes)
+                if (c >= left) padded = c;  // sizes descend: the smallest >= left
+            const size_t repeated = padded - left;
+            if (padded && repeated <= kMaxRepeatedRows && 2 * repeated <= left) {
+                const size_t bytes = upto[run.size()] - upto[pos] + repeated * (upto[run.size()] - upto[run.size() - 1]);
+                const std::string &text = statement_text(def, padded);
+                if (bytes <= budget && text.size() + bytes <= budget) {
+                    chunk = left;
+                    size = padded;
+                    sql = &text;
+                }
+            }
+        }
         auto &st = db_.prepare(*sql);
         Binder bind(st);
         unsigned p = 1;
         for (size_t r = pos; r < pos + chunk; ++r)
             for (const Value &v : run[r]->values) bind(p++, v);
+        for (size_t r = chunk; r < size; ++r)
+            for (const Value &v : run[pos + chunk - 1]->values) bind(p++, v);
         st.executeUpdate();
         ++stats.statements;
         pos += chunk;

@@ -47,6 +47,13 @@ struct WriteStats {
 // wins), or an `on` field is NULL.
 std::optional<std::vector<std::string>> lookup_key(const EntityRow &row, const Lookup &lk);
 
+// The order rows of one table are written in: entity by entity, each in
+// record order, the entities in the order each first appears (an order's
+// tickets, then a refund's ticket statuses): fewer runs, so fewer statements
+// (each run is cut into fixed chunk sizes). Record order when that would
+// write two rows of one key in another order than their records.
+std::vector<const EntityRow *> write_order(const std::vector<const EntityRow *> &rows);
+
 class EntityWriter {
 public:
     // Hash of an (entity, key) pair, for the hashed maps of written rows.
@@ -58,7 +65,10 @@ public:
     EntityWriter(Database &db, const Mapping &mapping);
 
     // Call at the start of every transaction (and every retry of one).
-    void begin_transaction() { parking_.begin_transaction(); }
+    void begin_transaction() {
+        parking_.begin_transaction();
+        present_.clear();
+    }
     // Replay from the dead-letter queue: upserts insert missing rows and
     // leave existing ones as they are (an older record never overwrites).
     void set_replay(bool on) { replay_ = on; }
@@ -106,6 +116,11 @@ private:
     bool replay_ = false;
     // (entity, rows, replay, flavour) -> statement text, built once.
     std::map<std::tuple<const EntityDef *, size_t, bool, int>, std::string> statement_texts_;
+    // Parent keys found in the database in this transaction (under a shared
+    // lock: they stay until it ends), not asked again for the next table.
+    std::map<const TableDef *, KeySet> present_;
+    // (parent table, IN-list size) -> exists_sql() text, built once.
+    std::map<std::pair<const TableDef *, size_t>, std::string> exists_texts_;
 };
 
 }  // namespace vsink

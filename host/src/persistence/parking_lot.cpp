@@ -1,6 +1,7 @@
 #include "persistence/parking_lot.hpp"
 
 #include "log/log.hpp"
+#include "persistence/sql_text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -53,6 +54,9 @@ struct Reader {
 };
 
 constexpr size_t kKeysPerQuery = 200;
+// Keys bound per locking SELECT of sink_parked (absorb_older,
+// take_waiting_for): IN lists padded to a power of two up to this.
+constexpr size_t kKeysPerLookup = 4096;
 
 }  // namespace
 
@@ -162,46 +166,73 @@ EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOri
 
 void ParkingLot::begin_transaction() {
     sources_.clear();
-    anything_parked_ = -1;
+    entity_parked_.clear();
     none_waiting_for_.clear();
+    waiting_probed_.clear();
 }
 
 void ParkingLot::probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements) {
-    if (tables.empty()) return;
-    // One locking probe of one row per table, all in one statement, instead
-    // of a locking SELECT binding every key written (five 200-key statements
-    // per 1000-row batch; host CPU per record, issue 9). The locks are those
-    // the keyed SELECT took: with no row for a table, every key of it falls
-    // in the same gap of `by_parent`, which both lock (next-key lock on the
-    // record after it), so no other worker can park a row for it until this
-    // transaction ends and "none" holds until then (except for what this
-    // worker parks: park() forgets it). With a row, the keyed SELECT follows.
+    probe({}, tables, statements);
+}
+
+void ParkingLot::probe_entities(const std::vector<const EntityDef *> &entities, size_t &statements) {
+    probe(entities, {}, statements);
+}
+
+void ParkingLot::probe(const std::vector<const EntityDef *> &entities, const std::vector<const TableDef *> &tables,
+                       size_t &statements) {
+    std::vector<const EntityDef *> ask_entities;
+    for (const EntityDef *e : entities)
+        if (e->mode == WriteMode::Upsert && !entity_parked_.count(e) &&
+            std::find(ask_entities.begin(), ask_entities.end(), e) == ask_entities.end())
+            ask_entities.push_back(e);
+    std::vector<const TableDef *> ask_tables;
+    for (const TableDef *t : tables)
+        if (!waiting_probed_.count(t) && !none_waiting_for_.count(t) &&
+            std::find(ask_tables.begin(), ask_tables.end(), t) == ask_tables.end())
+            ask_tables.push_back(t);
+    if (ask_entities.empty() && ask_tables.empty()) return;
+    // One row per entity (index `by_entity`) and per parent table (index
+    // `by_parent`), all in one statement, under an exclusive lock: instead of
+    // a locking SELECT binding every key written (five 200-key statements per
+    // 1000-row batch; host CPU per record, issue 9). With no row, every key
+    // of the entity or table falls in the same gap of the index, and the
+    // next-key lock on the record after it (or the supremum) keeps any other
+    // transaction (another worker, another connection) from parking a row
+    // there until this one ends, so "none" holds until then (except for what
+    // this transaction parks: park() notes it). With a row, the keyed SELECT
+    // follows. Exclusive, not shared: two transactions holding a shared lock
+    // on one gap and both parking into it deadlock (seen with two writer
+    // connections draining the orders topology); exclusive, the second waits
+    // at its probe instead. FORCE INDEX: on a small table the optimizer would
+    // rather scan (and lock) every row.
     std::string q;
-    for (size_t i = 0; i < tables.size(); ++i) {
+    const size_t n = ask_entities.size() + ask_tables.size();
+    for (size_t i = 0; i < n; ++i) {
         if (i) q += " UNION ALL ";
-        q += "(SELECT " + std::to_string(i) + " FROM `sink_parked` WHERE `parent_table` = ? LIMIT 1 FOR UPDATE)";
+        q += "(SELECT " + std::to_string(i) +
+             (i < ask_entities.size() ? " FROM `sink_parked` FORCE INDEX (`by_entity`) WHERE `entity` = ?"
+                                      : " FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE `parent_table` = ?") +
+             " LIMIT 1 FOR UPDATE)";
     }
     auto &st = db_.prepare(q);
-    for (size_t i = 0; i < tables.size(); ++i) st.setString(static_cast<unsigned>(i + 1), tables[i]->name);
-    std::vector<char> found(tables.size(), 0);
+    for (size_t i = 0; i < n; ++i)
+        st.setString(static_cast<unsigned>(i + 1), i < ask_entities.size() ? ask_entities[i]->name
+                                                                           : ask_tables[i - ask_entities.size()]->name);
+    std::vector<char> found(n, 0);
     {
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         ++statements;
         while (rs->next()) {
             const int64_t i = rs->getInt64(1);
-            if (i >= 0 && static_cast<size_t>(i) < tables.size()) found[static_cast<size_t>(i)] = 1;
+            if (i >= 0 && static_cast<size_t>(i) < n) found[static_cast<size_t>(i)] = 1;
         }
     }
-    for (size_t i = 0; i < tables.size(); ++i)
-        if (!found[i]) none_waiting_for_.insert(tables[i]);
-}
-
-bool ParkingLot::anything_parked() {
-    if (anything_parked_ < 0) {
-        std::unique_ptr<sql::ResultSet> rs(db_.prepare("SELECT EXISTS (SELECT 1 FROM `sink_parked`)").executeQuery());
-        anything_parked_ = rs->next() && rs->getInt(1) ? 1 : 0;
+    for (size_t i = 0; i < ask_entities.size(); ++i) entity_parked_[ask_entities[i]] = found[i] != 0;
+    for (size_t i = 0; i < ask_tables.size(); ++i) {
+        waiting_probed_.insert(ask_tables[i]);
+        if (!found[ask_entities.size() + i]) none_waiting_for_.insert(ask_tables[i]);
     }
-    return anything_parked_ == 1;
 }
 
 std::string encode_headers(const SourceRecord &r) {
@@ -276,30 +307,43 @@ std::vector<const EntityRow *> ParkingLot::absorb_older(const std::vector<const 
                                                         std::deque<EntityRow> &patched, size_t &statements,
                                                         size_t &absorbed) {
     if (rows.empty()) return rows;
-    // Nothing parked (asked once per transaction): no key is built at all
-    // (host CPU per record, issue 9).
-    if (std::none_of(rows.begin(), rows.end(), [](const EntityRow *r) { return r->def->mode == WriteMode::Upsert; }) ||
-        !anything_parked())
-        return rows;
+    // Which entities of these rows have anything parked: one locking probe
+    // for those not known yet in this transaction; none, no key is built
+    // at all (host CPU per record, issue 9).
+    std::vector<const EntityDef *> defs;
+    for (const EntityRow *r : rows)
+        if (r->def->mode == WriteMode::Upsert && (defs.empty() || defs.back() != r->def) &&
+            std::find(defs.begin(), defs.end(), r->def) == defs.end())
+            defs.push_back(r->def);
+    probe_entities(defs, statements);
+    if (std::none_of(defs.begin(), defs.end(), [&](const EntityDef *d) { return entity_parked_.at(d); })) return rows;
     std::vector<const EntityRow *> out = rows;
     // (entity) -> key -> indexes into `out`
     std::map<const EntityDef *, std::map<std::string, std::vector<size_t>>> wanted;
     for (size_t i = 0; i < out.size(); ++i)
-        if (out[i]->def->mode == WriteMode::Upsert) wanted[out[i]->def][out[i]->key_text()].push_back(i);
-    ++statements;
+        if (out[i]->def->mode == WriteMode::Upsert && entity_parked_.at(out[i]->def))
+            wanted[out[i]->def][out[i]->key_text()].push_back(i);
     for (const auto &[def, keys] : wanted) {
-        std::vector<std::string> list;
-        for (const auto &kv : keys) list.push_back(kv.first);
-        for (size_t start = 0; start < list.size(); start += kKeysPerQuery) {
-            const size_t n = std::min(kKeysPerQuery, list.size() - start);
+        std::vector<const std::string *> list;
+        list.reserve(keys.size());
+        for (const auto &kv : keys) list.push_back(&kv.first);
+        for (size_t start = 0; start < list.size(); start += kKeysPerLookup) {
+            const size_t n = std::min(kKeysPerLookup, list.size() - start);
+            const size_t padded = in_list_size(n, kKeysPerLookup);
             const bool merge = has_keep_when_null(*def);
-            std::string q = std::string("SELECT `id`, `entity_key`") + (merge ? ", `payload`" : "") +
-                            " FROM `sink_parked` WHERE `entity` = ? AND `entity_key` IN (";
-            for (size_t i = 0; i < n; ++i) q += i ? ",?" : "?";
-            q += ") ORDER BY `id` FOR UPDATE";
+            // FORCE INDEX: on a small table the optimizer would rather read
+            // (and lock) every row in `id` order than the keys' ranges.
+            std::string &q = absorb_texts_[{merge, padded}];
+            if (q.empty()) {
+                q = std::string("SELECT `id`, `entity_key`") + (merge ? ", `payload`" : "") +
+                    " FROM `sink_parked` FORCE INDEX (`by_entity`) WHERE `entity` = ? AND `entity_key` IN (";
+                for (size_t i = 0; i < padded; ++i) q += i ? ",?" : "?";
+                q += ") ORDER BY `id` FOR UPDATE";
+            }
             auto &st = db_.prepare(q);
             st.setString(1, def->name);
-            for (size_t i = 0; i < n; ++i) st.setString(static_cast<unsigned>(i + 2), list[start + i]);
+            for (size_t i = 0; i < padded; ++i)
+                st.setString(static_cast<unsigned>(i + 2), *list[start + std::min(i, n - 1)]);
             std::vector<int64_t> ids;
             {
                 std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
@@ -323,16 +367,7 @@ std::vector<const EntityRow *> ParkingLot::absorb_older(const std::vector<const 
                 }
             }
             absorbed += ids.size();
-            for (size_t k = 0; k < ids.size(); k += kKeysPerQuery) {
-                const size_t m = std::min(kKeysPerQuery, ids.size() - k);
-                std::string d = "DELETE FROM `sink_parked` WHERE `id` IN (";
-                for (size_t i = 0; i < m; ++i) d += i ? ",?" : "?";
-                d += ")";
-                auto &del = db_.prepare(d);
-                for (size_t i = 0; i < m; ++i) del.setInt64(static_cast<unsigned>(i + 1), ids[k + i]);
-                del.executeUpdate();
-                ++statements;
-            }
+            statements += delete_ids(ids);
         }
     }
     return out;
@@ -378,8 +413,10 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
             rows.push_back(std::move(w));
         }
     }
-    anything_parked_ = 1;
-    for (const Waiting &w : rows) none_waiting_for_.erase(w.parent_table);
+    for (const Waiting &w : rows) {
+        none_waiting_for_.erase(w.parent_table);
+        entity_parked_[w.row->def] = true;
+    }
 
     constexpr size_t kRowsPerInsert = 100;
     const std::string now = format_utc_datetime(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -484,6 +521,25 @@ std::vector<ParkingLot::Listed> ParkingLot::list(size_t limit) {
     return out;
 }
 
+size_t ParkingLot::delete_ids(const std::vector<int64_t> &ids) {
+    size_t statements = 0;
+    for (size_t start = 0; start < ids.size(); start += kKeysPerLookup) {
+        const size_t n = std::min(kKeysPerLookup, ids.size() - start);
+        const size_t padded = in_list_size(n, kKeysPerLookup);
+        std::string &q = delete_texts_[padded];
+        if (q.empty()) {
+            q = "DELETE FROM `sink_parked` WHERE `id` IN (";
+            for (size_t i = 0; i < padded; ++i) q += i ? ",?" : "?";
+            q += ")";
+        }
+        auto &st = db_.prepare(q);
+        for (size_t i = 0; i < padded; ++i) st.setInt64(static_cast<unsigned>(i + 1), ids[start + std::min(i, n - 1)]);
+        st.executeUpdate();
+        ++statements;
+    }
+    return statements;
+}
+
 std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const std::set<std::string> &keys) {
     size_t statements = 0;
     return take_waiting_for(std::map<const TableDef *, std::set<std::string>>{{&table, keys}}, statements);
@@ -496,11 +552,9 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
         EntityRow row;
     };
     std::vector<Taken> taken;
-    // (parent table, key) pairs, cut into statements of kKeysPerQuery keys;
-    // each statement asks for all the tables it covers at once.
-    // More keys than one statement takes: first ask, in one statement, which
-    // of the tables anything waits for at all (usually none), and bind the
-    // keys of those only. Fewer: the one keyed statement asks as cheaply.
+    // More than kKeysPerQuery keys: first ask, in one statement, which of
+    // the tables anything waits for at all (usually none), and bind the keys
+    // of those only. Fewer: the one keyed statement asks as cheaply.
     size_t total = 0;
     std::vector<const TableDef *> unknown;
     for (const auto &[table, ks] : keys)
@@ -509,30 +563,51 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
             unknown.push_back(table);
         }
     if (total > kKeysPerQuery) probe_waiting_for(unknown, statements);
-    std::vector<std::pair<const TableDef *, const std::string *>> list;
-    list.reserve(total);
-    for (const auto &[table, ks] : keys)
-        if (!none_waiting_for_.count(table))
-            for (const std::string &k : ks) list.emplace_back(table, &k);
-    for (size_t start = 0; start < list.size(); start += kKeysPerQuery) {
-        const size_t n = std::min(kKeysPerQuery, list.size() - start);
-        std::string q =
-            "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
-            "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` WHERE ";
-        for (size_t i = 0; i < n;) {
-            size_t j = i;
-            while (j < n && list[start + j].first == list[start + i].first) ++j;
-            q += i ? " OR (`parent_table` = ? AND `parent_key` IN (" : "(`parent_table` = ? AND `parent_key` IN (";
-            for (size_t k = i; k < j; ++k) q += k > i ? ",?" : "?";
-            q += "))";
-            i = j;
+    // Each table's keys in IN lists of a power of two (the last key
+    // repeated), at most kKeysPerLookup keys per statement, consecutive
+    // tables sharing one: usually one statement for the whole round, its
+    // text one of a few (cached by the sizes of its lists).
+    struct Part {
+        const TableDef *table;
+        std::vector<const std::string *> keys;
+        size_t padded;
+    };
+    std::vector<std::vector<Part>> stmts;
+    size_t in_last = 0;  // padded keys in stmts.back()
+    for (const auto &[table, ks] : keys) {
+        if (ks.empty() || none_waiting_for_.count(table)) continue;
+        auto it = ks.begin();
+        while (it != ks.end()) {
+            Part part{table, {}, 0};
+            while (it != ks.end() && part.keys.size() < kKeysPerLookup) part.keys.push_back(&*it++);
+            part.padded = in_list_size(part.keys.size(), kKeysPerLookup);
+            if (stmts.empty() || in_last + part.padded > kKeysPerLookup) {
+                stmts.emplace_back();
+                in_last = 0;
+            }
+            in_last += part.padded;
+            stmts.back().push_back(std::move(part));
         }
-        q += " ORDER BY `id` FOR UPDATE";
+    }
+    for (const std::vector<Part> &parts : stmts) {
+        std::vector<size_t> shape;
+        for (const Part &part : parts) shape.push_back(part.padded);
+        std::string &q = take_texts_[shape];
+        if (q.empty()) {
+            q = "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
+                "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE ";
+            for (size_t g = 0; g < shape.size(); ++g) {
+                q += g ? " OR (`parent_table` = ? AND `parent_key` IN (" : "(`parent_table` = ? AND `parent_key` IN (";
+                for (size_t k = 0; k < shape[g]; ++k) q += k ? ",?" : "?";
+                q += "))";
+            }
+            q += " ORDER BY `id` FOR UPDATE";
+        }
         auto &st = db_.prepare(q);
         unsigned p = 1;
-        for (size_t i = 0; i < n; ++i) {
-            if (i == 0 || list[start + i].first != list[start + i - 1].first) st.setString(p++, list[start + i].first->name);
-            st.setString(p++, *list[start + i].second);
+        for (const Part &part : parts) {
+            st.setString(p++, part.table->name);
+            for (size_t k = 0; k < part.padded; ++k) st.setString(p++, *part.keys[std::min(k, part.keys.size() - 1)]);
         }
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         ++statements;
@@ -554,15 +629,11 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
     }
     if (taken.empty()) return {};
     std::sort(taken.begin(), taken.end(), [](const Taken &a, const Taken &b) { return a.id < b.id; });
-    for (size_t start = 0; start < taken.size(); start += kKeysPerQuery) {
-        const size_t n = std::min(kKeysPerQuery, taken.size() - start);
-        std::string q = "DELETE FROM `sink_parked` WHERE `id` IN (";
-        for (size_t i = 0; i < n; ++i) q += i ? ",?" : "?";
-        q += ")";
-        auto &st = db_.prepare(q);
-        for (size_t i = 0; i < n; ++i) st.setInt64(static_cast<unsigned>(i + 1), taken[start + i].id);
-        st.executeUpdate();
-        ++statements;
+    {
+        std::vector<int64_t> ids;
+        ids.reserve(taken.size());
+        for (const Taken &t : taken) ids.push_back(t.id);
+        statements += delete_ids(ids);
     }
     std::vector<EntityRow> rows;
     rows.reserve(taken.size());

@@ -39,6 +39,17 @@ public:
     // records of rows taken back).
     void begin_transaction();
 
+    // Finds, in one locking statement, which of `entities` (upsert mode) have
+    // no row parked (for absorb_older()) and which of `parent_tables` no row
+    // waits for (for take_waiting_for()), for the rest of the transaction:
+    // with none, the probe's exclusive next-key lock on the index gap keeps
+    // every other transaction (another worker, another connection of this
+    // one) from parking one until this transaction ends; what this one parks
+    // is noted by park(). What is already known is not asked again.
+    // `statements` counts the probe (none when nothing is asked).
+    void probe(const std::vector<const EntityDef *> &entities, const std::vector<const TableDef *> &parent_tables,
+               size_t &statements);
+
     struct Waiting {
         const EntityRow *row;
         const TableDef *parent_table;
@@ -57,7 +68,9 @@ public:
     // those parked rows are deleted (they must never be applied over the
     // newer row, C1 of issue 8), and their keep_when_null values fill the
     // newer row's NULLs (a copy in `patched`). Returns `rows`, patched.
-    // Without anything parked this costs one cached query per transaction.
+    // An entity with nothing parked (probe(), asked here for those
+    // not known yet) costs nothing more; one with rows parked, one locking
+    // SELECT per 4096 keys.
     std::vector<const EntityRow *> absorb_older(const std::vector<const EntityRow *> &rows,
                                                 std::deque<EntityRow> &patched, size_t &statements, size_t &absorbed);
 
@@ -105,16 +118,27 @@ private:
     // result columns `first`..`first`+3) into storage kept until the next
     // begin_transaction(); nullptr for a row parked by an earlier version.
     const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first);
-    bool anything_parked();
     // Finds which of `tables` no row waits for (one locking statement), into
     // none_waiting_for_ for the rest of the transaction; `statements` counts it.
     void probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements);
+    void probe_entities(const std::vector<const EntityDef *> &entities, size_t &statements);
 
     Database &db_;
     const Mapping &mapping_;
     std::deque<OwnedSource> sources_;
-    int anything_parked_ = -1;  // unknown in this transaction
+    // Upsert entities probed in this transaction: true when rows of it may be
+    // parked, false when none is (and none can be, but by this transaction).
+    std::map<const EntityDef *, bool> entity_parked_;
+    // Statement texts built once: (with payload, IN-list size) for
+    // absorb_older(); the IN-list sizes per table for take_waiting_for().
+    std::map<std::pair<bool, size_t>, std::string> absorb_texts_;
+    std::map<std::vector<size_t>, std::string> take_texts_;
+    std::map<size_t, std::string> delete_texts_;
+    // Deletes the rows of `ids` (IN lists padded like the SELECTs'); returns
+    // the number of statements run.
+    size_t delete_ids(const std::vector<int64_t> &ids);
     std::set<const TableDef *> none_waiting_for_;  // parent tables nothing waits for, in this transaction
+    std::set<const TableDef *> waiting_probed_;    // parent tables probed in this transaction
 };
 
 // The record's headers as stored in sink_parked.record_headers, and back.

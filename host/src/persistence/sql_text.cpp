@@ -1,6 +1,11 @@
 #include "persistence/sql_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
+
+#include "persistence/entity_row.hpp"
 
 namespace vsink {
 
@@ -151,16 +156,42 @@ std::string update_sql(const EntityDef &e) {
     return "UPDATE " + quote_ident(e.table->name) + " SET " + set + " WHERE " + where;
 }
 
-std::string exists_sql(const TableDef &t, size_t keys) {
-    std::string cols, one = "(";
-    for (size_t i = 0; i < t.key.size(); ++i) {
-        cols += (i ? ", " : "") + quote_ident(t.key[i]);
-        one += (i ? " AND " : "") + quote_ident(t.key[i]) + " = ?";
+std::string exists_sql(const TableDef &t, size_t values) {
+    std::string s = "SELECT " + column_list(t.key) + " FROM " + quote_ident(t.name) + " WHERE ";
+    for (size_t i = 0; i + 1 < t.key.size(); ++i) s += quote_ident(t.key[i]) + " = ? AND ";
+    s += quote_ident(t.key.back()) + " IN (";
+    s.reserve(s.size() + 2 * values + 24);
+    for (size_t v = 0; v < values; ++v) s += v ? ",?" : "?";
+    return s + ") LOCK IN SHARE MODE";
+}
+
+std::vector<KeyGroup> group_keys(const std::vector<std::string> &keys, size_t columns) {
+    std::vector<KeyGroup> out;
+    if (columns == 0) return out;
+    std::map<std::vector<std::string>, size_t> at;  // leading parts -> index in out
+    std::map<std::vector<std::string>, std::set<std::string>> seen;
+    for (const std::string &k : keys) {
+        std::vector<std::string> parts = split_key(k);
+        if (parts.size() != columns) continue;
+        std::string last = std::move(parts.back());
+        parts.pop_back();
+        if (!seen[parts].insert(last).second) continue;
+        auto it = at.find(parts);
+        if (it == at.end()) it = at.emplace(parts, at.size()).first;
+        if (it->second == out.size()) out.push_back({parts, {}});
+        out[it->second].last.push_back(std::move(last));
     }
-    one += ")";
-    std::string s = "SELECT " + cols + " FROM " + quote_ident(t.name) + " WHERE ";
-    for (size_t k = 0; k < keys; ++k) s += (k ? " OR " : "") + one;
-    return s + " LOCK IN SHARE MODE";
+    // Groups in the order of their leading parts.
+    std::vector<KeyGroup> sorted;
+    sorted.reserve(out.size());
+    for (const auto &[leading, i] : at) sorted.push_back(std::move(out[i]));
+    return sorted;
+}
+
+size_t in_list_size(size_t n, size_t max) {
+    size_t s = 1;
+    while (s < n && s < max) s *= 2;
+    return std::min(s, max);
 }
 
 }  // namespace vsink
