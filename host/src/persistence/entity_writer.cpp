@@ -115,6 +115,12 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
     Written written;
     EntityKeys written_now;
     written_now.reserve(rows.size());
+    // What an earlier apply() in this transaction found may not hold any
+    // more: the transaction writer applies a batch under a savepoint and, when
+    // the database refuses a row, rolls back to it (rows this transaction
+    // wrote gone, parked rows it took back again) and applies halves.
+    present_.clear();
+    parking_.forget_probes();
     {
         // Which of the batch's entities have rows parked (older versions to
         // absorb), and which of the tables it writes rows wait for (children

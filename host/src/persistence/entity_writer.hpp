@@ -116,8 +116,10 @@ private:
     bool replay_ = false;
     // (entity, rows, replay, flavour) -> statement text, built once.
     std::map<std::tuple<const EntityDef *, size_t, bool, int>, std::string> statement_texts_;
-    // Parent keys found in the database in this transaction (under a shared
-    // lock: they stay until it ends), not asked again for the next table.
+    // Parent keys found in the database in this apply() (under a shared
+    // lock: they stay until the transaction ends, unless a rollback to a
+    // savepoint removes what this transaction wrote: cleared then), not asked
+    // again for the next table.
     std::map<const TableDef *, KeySet> present_;
     // (parent table, IN-list size) -> exists_sql() text, built once.
     std::map<std::pair<const TableDef *, size_t>, std::string> exists_texts_;

@@ -171,6 +171,12 @@ void ParkingLot::begin_transaction() {
     waiting_probed_.clear();
 }
 
+void ParkingLot::forget_probes() {
+    entity_parked_.clear();
+    none_waiting_for_.clear();
+    waiting_probed_.clear();
+}
+
 void ParkingLot::probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements) {
     probe({}, tables, statements);
 }

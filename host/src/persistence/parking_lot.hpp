@@ -38,6 +38,10 @@ public:
     // Forgets what the previous transaction read (cached emptiness, the
     // records of rows taken back).
     void begin_transaction();
+    // Forgets what the probes found (not the records of rows taken back): a
+    // rollback to a savepoint taken before them may have brought back rows
+    // this transaction had deleted (the transaction writer's bisection).
+    void forget_probes();
 
     // Finds, in one locking statement, which of `entities` (upsert mode) have
     // no row parked (for absorb_older()) and which of `parent_tables` no row
