@@ -33,9 +33,33 @@ std::map<TopicPartition, int64_t> OffsetStore::load_all() {
     return out;
 }
 
-std::map<TopicPartition, int64_t> OffsetStore::lock(const std::vector<TopicPartition> &partitions) {
+std::map<TopicPartition, int64_t> OffsetStore::lock(const std::vector<TopicPartition> &partitions,
+                                                    const std::vector<TopicPartition> &unstored) {
     std::map<TopicPartition, int64_t> out;
     if (partitions.empty()) return out;
+    // A locking read of a row that is not there locks the gap where it would
+    // go, and two transactions that then insert into that gap deadlock: the
+    // first batch of two connections (or workers) on new partitions did so
+    // every time. So a row the caller does not know is inserted first, as a
+    // placeholder (kNoOffset) that only this transaction sees and that
+    // store() replaces before COMMIT (on rollback it was never there); the
+    // locking read then finds a row for every partition and locks just those.
+    if (!unstored.empty()) {
+        std::string ins = "INSERT IGNORE INTO `sink_offsets` (`group_id`, `topic`, `kafka_partition`, `next_offset`, "
+                          "`updated_at`) VALUES ";
+        for (size_t i = 0; i < unstored.size(); ++i) ins += i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)";
+        auto &st = db_.prepare(ins);
+        const std::string now = now_text();
+        unsigned p = 1;
+        for (const auto &tp : unstored) {
+            st.setString(p++, group_);
+            st.setString(p++, tp.first);
+            st.setInt(p++, tp.second);
+            st.setInt64(p++, kNoOffset);
+            st.setString(p++, now);
+        }
+        st.executeUpdate();
+    }
     std::string q = "SELECT `topic`, `kafka_partition`, `next_offset` FROM `sink_offsets` WHERE `group_id` = ? AND (";
     for (size_t i = 0; i < partitions.size(); ++i) q += i ? " OR (`topic` = ? AND `kafka_partition` = ?)" : "(`topic` = ? AND `kafka_partition` = ?)";
     q += ") FOR UPDATE";
@@ -47,7 +71,8 @@ std::map<TopicPartition, int64_t> OffsetStore::lock(const std::vector<TopicParti
         st.setInt(p++, tp.second);
     }
     std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
-    while (rs->next()) out[{rs->getString(1), rs->getInt(2)}] = rs->getInt64(3);
+    while (rs->next())
+        if (const int64_t next = rs->getInt64(3); next != kNoOffset) out[{rs->getString(1), rs->getInt(2)}] = next;
     return out;
 }
 

@@ -27,7 +27,12 @@ public:
     // Inside the caller's open transaction: the stored next offsets of these
     // partitions (absent: none stored), their rows locked until it ends, so
     // that no other worker can move them meanwhile (the fence, C7 of issue 8).
-    std::map<TopicPartition, int64_t> lock(const std::vector<TopicPartition> &partitions);
+    // Each of `unstored` (partitions of these the caller believes have no row
+    // yet) gets a placeholder row (kNoOffset) first, which store() must
+    // replace in the same transaction, or the caller rolls back.
+    std::map<TopicPartition, int64_t> lock(const std::vector<TopicPartition> &partitions,
+                                           const std::vector<TopicPartition> &unstored = {});
+    static constexpr int64_t kNoOffset = -1;
     // Inside the caller's open transaction.
     void store(const std::map<TopicPartition, int64_t> &next_offsets);
     // Sets (or with offset < 0 deletes) one partition's stored offset, committed.
