@@ -1,5 +1,6 @@
 #include "worker/transaction_writer.hpp"
 
+#include <random>
 #include <thread>
 
 #include "log/log.hpp"
@@ -15,6 +16,9 @@ bool keeps_connection(const sql::SQLException &e) { return e.getErrorCode() == 1
 
 // The database refused a row of the batch: bisect it.
 struct RowRefused {};
+
+// Deadlocks retried after a few milliseconds rather than the backoff.
+constexpr int kQuickDeadlockRetries = 4;
 
 }  // namespace
 
@@ -91,6 +95,9 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
     for (const auto &[tp, off] : b.next) partitions.push_back(tp);
 
     int attempts = 0;
+    int deadlocks = 0;
+    std::mt19937 rng(std::random_device{}());
+    std::uniform_int_distribution<int> quick_wait(5, 40);
     while (true) {
         TransactionResult r;
         r.attempts = ++attempts;
@@ -103,7 +110,12 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
 
             // The fence: these partitions must still be where this worker left them.
             if (!partitions.empty()) {
-                r.stored = offsets_.lock(partitions);
+                std::vector<TopicPartition> unstored;
+                for (const TopicPartition &tp : partitions) {
+                    const auto e = expected.find(tp);
+                    if (e == expected.end() || !e->second) unstored.push_back(tp);
+                }
+                r.stored = offsets_.lock(partitions, unstored);
                 for (const TopicPartition &tp : partitions) {
                     auto e = expected.find(tp);
                     auto s = r.stored.find(tp);
@@ -162,9 +174,9 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
             db_.commit();
             r.commit_time = Clock::now() - written_at;
             r.outcome = TransactionResult::Outcome::Committed;
-            if (bo.attempts() > 0)
+            if (attempts > 1)
                 logger()->info("transaction committed after {} failed attempt(s) over {} ms",
-                               bo.attempts(),
+                               attempts - 1,
                                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
             return r;
         } catch (const RowRefused &) {
@@ -218,9 +230,17 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
                           "database transaction failed: " + describe(e));
             if (!keeps_connection(e)) db_.disconnect();
             if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
-            const int wait = bo.next_ms();
-            logger()->warn("database transaction failed, retrying in {} ms (attempt {}): {}", wait, bo.attempts(),
-                           describe(e));
+            // A deadlock (often between this worker's own connections, each
+            // writing its share of the partitions) is over once the other
+            // transaction commits: a few quick tries with jitter before the
+            // configured backoff, which is for outages.
+            const bool quick = e.getErrorCode() == 1213 && ++deadlocks < kQuickDeadlockRetries;
+            const int wait = quick ? quick_wait(rng) : bo.next_ms();
+            if (quick)  // not a failure: one of two transactions had to give way (counted in the metrics)
+                logger()->info("deadlock with another transaction, retrying in {} ms (attempt {})", wait, attempts);
+            else
+                logger()->warn("database transaction failed, retrying in {} ms (attempt {}): {}", wait, attempts,
+                               describe(e));
             sleep_interruptible(wait);
         }
     }

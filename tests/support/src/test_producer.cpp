@@ -12,7 +12,11 @@ namespace vsink::test {
 TestProducer::TestProducer(const std::string &bootstrap, const KafkaConfig &extra) {
     rd_kafka_conf_t *conf = detail::make_conf(
         bootstrap,
-        {{"acks", "all"}, {"linger.ms", "5"}, {"partitioner", "murmur2_random"},
+        // batch.size: the Java client's 16 KiB record batches, as the
+        // ticketing systems send; a fetch then interleaves partitions as it
+        // does in production (librdkafka's own 1 MB made a backlog one
+        // partition's run at a time).
+        {{"acks", "all"}, {"linger.ms", "5"}, {"batch.size", "16384"}, {"partitioner", "murmur2_random"},
          // A record that cannot be delivered in this time is reported as failed.
          {"message.timeout.ms", "60000"}},
         extra);
