@@ -42,7 +42,6 @@ TEST_CASE("worker config: a full file loads into typed settings", "[config]") {
     CHECK(c.database.name == "vibe");
     CHECK(c.database.user == "vsink");
     CHECK(c.database.password == "s3cret");
-    CHECK(c.database.connections == 2);  // the default
     CHECK(c.kafka.at("bootstrap.servers") == "127.0.0.1:9092");
     CHECK(c.kafka.at("sasl.password") == "s3cret");
     CHECK(WorkerConfig::is_secret_kafka_key("sasl.password"));
@@ -87,16 +86,6 @@ TEST_CASE("worker config: errors name what is wrong", "[config]") {
     CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\nlog: {level: loud}\n"),
                Catch::Contains("log.level must be one of"));
     CHECK_THAT(error_of("worker: [\n"), Catch::Contains("invalid YAML"));
-    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u, connections: 0}\nkafka: {bootstrap.servers: x}\n"),
-               Catch::Contains("connections"));
-    CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u, connections: 17}\nkafka: {bootstrap.servers: x}\n"),
-               Catch::Contains("connections"));
-}
-
-TEST_CASE("worker config: database.connections sets how many connections write at once", "[config]") {
-    TempFile f("w.yaml", "worker: {group_id: g, plugin: p.so, mappings: [a.yaml]}\n"
-                         "database: {url: 'mysql://h:1/d', user: u, connections: 4}\nkafka: {bootstrap.servers: x}\n");
-    CHECK(load_worker_config(f.str()).database.connections == 4);
 }
 
 TEST_CASE("worker config: a secret read from a file never keeps its newline", "[config]") {

@@ -160,7 +160,7 @@ WorkerConfig load_worker_config(const std::string &path) try {
     const YAML::Node d = root["database"];
     if (!d.IsDefined()) doc.fail(root, "missing section 'database'");
     doc.check_keys(d, {"url", "socket", "user", "password", "connect_timeout_ms", "read_timeout_ms", "write_timeout_ms",
-                       "tls", "connections"},
+                       "tls"},
                    "database");
     if (!d["url"].IsDefined()) doc.fail(d, "database: missing required key 'url' (mysql://HOST:PORT/DATABASE)");
     parse_db_url(doc, d["url"], c.database);
@@ -171,7 +171,6 @@ WorkerConfig load_worker_config(const std::string &path) try {
     c.database.connect_timeout_ms = static_cast<int>(doc.get_int_or(d, "connect_timeout_ms", 5000, 100, 600000));
     c.database.read_timeout_ms = static_cast<int>(doc.get_int_or(d, "read_timeout_ms", 30000, 100, 3600000));
     c.database.write_timeout_ms = static_cast<int>(doc.get_int_or(d, "write_timeout_ms", 30000, 100, 3600000));
-    c.database.connections = static_cast<int>(doc.get_int_or(d, "connections", c.database.connections, 1, 16));
     add_secret(c.database.password);  // redacted from every log line and message from now on
     if (const YAML::Node t = d["tls"]; t.IsDefined()) parse_db_tls(doc, t, base, c.database.tls);
 

@@ -28,9 +28,6 @@ struct DatabaseConfig {
     int connect_timeout_ms = 5000;
     int read_timeout_ms = 30000;
     int write_timeout_ms = 30000;
-    // Connections writing a batch at once, each over its own share of the
-    // batch's partitions in a transaction of its own (worker/writer_lane.hpp).
-    int connections = 2;
     DatabaseTls tls;
 };
 

@@ -38,32 +38,15 @@ SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstan
       writer_(db_, mapping_),
       offsets_(db_, cfg_.group_id),
       dlq_(cfg_.errors.dead_letter_queue, cfg_.kafka, plugin_.library().name() + " " + plugin_.library().version()),
-      lanes_dlq_(dlq_),
       assembler_(mapping_, plugin_),
-      txn_(db_, writer_, offsets_, lanes_dlq_, cfg_, stop_),
+      txn_(db_, writer_, offsets_, dlq_, cfg_, stop_),
       watch_(cfg_.kafka),
       telemetry_(cfg_.group_id, cfg_.database.host + ":" + std::to_string(cfg_.database.port) + "/" + cfg_.database.name,
                  plugin_.library().name() + " " + plugin_.library().version(), heartbeat_limit(cfg_.database)) {
-    for (int i = 1; i < cfg_.database.connections; ++i)
-        more_lanes_.push_back(std::make_unique<WriterLane>(cfg_, mapping_, lanes_dlq_, stop_));
-    for (size_t i = 0; i <= more_lanes_.size(); ++i)
-        lane_txn(i).set_retry_hook([this](const char *cls, const std::string &reason) {
-            telemetry_.retried(cls, reason);  // thread-safe: lanes write at once
-            if (std::string(cls) == "connection") telemetry_.set_database(false, reason);
-        });
-}
-
-uint64_t SinkWorker::lane_retries() const {
-    uint64_t n = txn_.retries();
-    for (const auto &l : more_lanes_) n += l->txn.retries();
-    return n;
-}
-
-void SinkWorker::count_tolerated(const ToleratedCounts &tolerated) {
-    for (const auto &[k, n] : tolerated) {
-        counters_.tolerated[k] += n;
-        telemetry_.metrics().add("vsink_tolerated_anomalies_total", {k.first, k.second}, static_cast<double>(n));
-    }
+    txn_.set_retry_hook([this](const char *cls, const std::string &reason) {
+        telemetry_.retried(cls, reason);
+        if (std::string(cls) == "connection") telemetry_.set_database(false, reason);
+    });
 }
 
 SinkWorker::~SinkWorker() { close_consumer(); }
@@ -289,7 +272,7 @@ void SinkWorker::account(const TransactionResult &r, const AssembledBatch &b) {
         // Names the record and the reason, never its content.
         logger()->warn("dead-lettered to {}: {}", dlq_.topic(), describe(l));
     }
-    count_tolerated(b.tolerated);
+    for (const auto &[k, n] : b.tolerated) counters_.tolerated[k] += n;
     observe_committed(r, b);
 }
 
@@ -408,136 +391,76 @@ void SinkWorker::process_batch() {
     }
 }
 
-bool SinkWorker::write_batch(AssembledBatch &b, const std::vector<ConsumedRecord> &records,
+bool SinkWorker::write_batch(const AssembledBatch &b, const std::vector<ConsumedRecord> &records,
                              Clock::time_point closed_at, Clock::time_point assembled_at) {
+    TransactionResult r;
     const bool expire = expiry_due();
     const auto txn_started = Clock::now();
-    // One transaction per connection, each over its share of the partitions
-    // (writer_lane.hpp); a batch of one partition, or one connection, whole.
-    std::vector<AssembledBatch> split = split_by_partition(b, 1 + more_lanes_.size());
-    std::vector<AssembledBatch *> parts;
-    if (split.empty()) parts.push_back(&b);
-    for (AssembledBatch &p : split) parts.push_back(&p);
-    std::vector<TransactionResult> results(parts.size());
-    {
-        std::vector<std::future<TransactionResult>> others(parts.size());
-        for (size_t i = 1; i < parts.size(); ++i)
-            if (parts[i]->size() > 0)
-                others[i] = std::async(std::launch::async,
-                                       [this, i, &parts] { return lane_txn(i).write(*parts[i], owned_, false); });
-        std::exception_ptr failed;
-        try {
-            results[0] = txn_.write(*parts[0], owned_, expire);  // parked rows expire on connection 0 only
-        } catch (...) {
-            failed = std::current_exception();
-        }
-        for (size_t i = 1; i < parts.size(); ++i) {
-            if (!others[i].valid()) {
-                results[i].outcome = TransactionResult::Outcome::Committed;  // nothing to write
-                continue;
-            }
-            try {
-                results[i] = others[i].get();
-            } catch (...) {
-                if (!failed) failed = std::current_exception();
-            }
-        }
-        counters_.retries = lane_retries();
-        if (failed) {
-            try {
-                std::rethrow_exception(failed);
-            } catch (const ToleranceExceeded &e) {
-                throw FatalError(e.what());
-            } catch (const DatabaseFatal &e) {
-                throw DatabaseError(e.what());
-            }
-        }
+    try {
+        r = txn_.write(b, owned_, expire);
+    } catch (const ToleranceExceeded &e) {
+        throw FatalError(e.what());
+    } catch (const DatabaseFatal &e) {
+        throw DatabaseError(e.what());
     }
-
-    bool all = true;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        const TransactionResult &r = results[i];
-        const size_t n = parts[i]->size();
-        switch (r.outcome) {
-        case TransactionResult::Outcome::Committed: continue;
-        case TransactionResult::Outcome::Fenced: {
-            ++counters_.fenced;
-            telemetry_.metrics().add("vsink_batches_fenced_total", {}, 1);
-            std::string list;
-            for (const auto &tp : r.fenced) {
-                auto st = r.stored.find(tp);
-                list += (list.empty() ? "" : ", ") + tp_text(tp.first, tp.second) + " stored " +
-                        (st == r.stored.end() ? std::string("none") : std::to_string(st->second)) + ", expected " +
-                        (owned_[tp] ? std::to_string(*owned_[tp]) : std::string("none"));
-            }
-            logger()->warn("batch of {} record(s) not written: the stored offsets moved under this worker ({}); "
-                           "another worker or an operator owns them now; re-reading from the stored offsets",
-                           n, list);
-            break;
+    counters_.retries = txn_.retries();
+    switch (r.outcome) {
+    case TransactionResult::Outcome::Committed: break;
+    case TransactionResult::Outcome::Fenced: {
+        ++counters_.fenced;
+        telemetry_.metrics().add("vsink_batches_fenced_total", {}, 1);
+        std::string list;
+        for (const auto &tp : r.fenced) {
+            auto s = r.stored.find(tp);
+            list += (list.empty() ? "" : ", ") + tp_text(tp.first, tp.second) + " stored " +
+                    (s == r.stored.end() ? std::string("none") : std::to_string(s->second)) + ", expected " +
+                    (owned_[tp] ? std::to_string(*owned_[tp]) : std::string("none"));
         }
-        case TransactionResult::Outcome::Abandoned:
-            if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", n);
-            telemetry_.note_error("batch of " + std::to_string(n) + " record(s) not written: retried too long");
-            break;
-        }
-        all = false;
+        logger()->warn("batch of {} record(s) not written: the stored offsets moved under this worker ({}); another "
+                       "worker or an operator owns them now; re-reading from the stored offsets",
+                       batch_.size(), list);
+        return false;
     }
-    if (expire && results[0].outcome == TransactionResult::Outcome::Committed) last_expiry_ = Clock::now();
-
-    // What did commit counts, and its partitions move on, even when another
-    // connection's share did not (that share is re-read from its stored offsets).
-    TransactionResult total;
-    size_t committed_records = 0;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        TransactionResult &r = results[i];
-        if (r.outcome != TransactionResult::Outcome::Committed || parts[i]->size() == 0) continue;
-        committed_records += parts[i]->size();
-        account(r, *parts[i]);
-        for (const auto &[tp, off] : parts[i]->next) {
-            owned_[tp] = off;
-            kafka_pending_[tp] = off;
-        }
-        total.stats.add(std::move(r.stats));
-        for (DeadLetter &l : r.letters) total.letters.push_back(std::move(l));
-        total.write_time = std::max(total.write_time, r.write_time);
-        total.commit_time = std::max(total.commit_time, r.commit_time);
-        total.attempts = std::max(total.attempts, r.attempts);
+    case TransactionResult::Outcome::Abandoned:
+        if (!stop_) logger()->warn("batch of {} record(s) not written; it will be re-read once the database is back", batch_.size());
+        telemetry_.note_error("batch of " + std::to_string(batch_.size()) + " record(s) not written: retried too long");
+        return false;
     }
-    counters_.records += committed_records;
-    if (all) {
-        if (!split.empty()) count_tolerated(b.tolerated);  // the parts carry none
-        counters_.batches += 1;
-        telemetry_.metrics().add("vsink_batches_committed_total", {}, 1);
-        telemetry_.metrics().observe("vsink_batch_records", {}, static_cast<double>(batch_.size()));
-        telemetry_.metrics().observe("vsink_transaction_duration_seconds", {},
-                                     std::chrono::duration<double>(Clock::now() - txn_started).count());
-    }
-    if (all && logger()->should_log(spdlog::level::debug)) {
+    if (expire) last_expiry_ = Clock::now();
+    counters_.records += batch_.size();
+    counters_.batches += 1;
+    account(r, b);
+    telemetry_.metrics().add("vsink_batches_committed_total", {}, 1);
+    telemetry_.metrics().observe("vsink_batch_records", {}, static_cast<double>(batch_.size()));
+    telemetry_.metrics().observe("vsink_transaction_duration_seconds", {},
+                                 std::chrono::duration<double>(Clock::now() - txn_started).count());
+    if (logger()->should_log(spdlog::level::debug)) {
         using ms = std::chrono::duration<double, std::milli>;
         size_t rows = 0;
-        for (const auto &[t, n] : total.stats.rows_by_table) rows += n;
+        for (const auto &[t, n] : r.stats.rows_by_table) rows += n;
         // lag: from the oldest record's Kafka timestamp to the commit.
         int64_t oldest = -1;
         for (const ConsumedRecord &c : records)
             if (c.source.timestamp_ms >= 0 && (oldest < 0 || c.source.timestamp_ms < oldest)) oldest = c.source.timestamp_ms;
         const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch()).count();
-        size_t connections = 0;
-        for (const AssembledBatch *p : parts) connections += p->size() > 0 ? 1 : 0;
         logger()->debug("batch committed: {} record(s), {} row(s), {} statement(s), {} parked, {} unparked, {} superseded, "
                         "{} absorbed, {} dead-lettered; closed {} after {:.1f} ms (poll {:.1f} ms), assemble {:.1f} ms, "
-                        "write {:.1f} ms, commit {:.1f} ms{} on {} connection(s), lag {} ms",
-                        batch_.size(), rows, total.stats.statements, total.stats.parked, total.stats.unparked,
-                        total.stats.superseded, total.stats.absorbed, total.letters.size(), timing_.closed,
-                        ms(closed_at - timing_.first).count(), ms(timing_.poll).count(),
-                        ms(assembled_at - closed_at).count(), ms(total.write_time).count(),
-                        ms(total.commit_time).count(),
-                        total.attempts > 1 ? fmt::format(" ({} attempts)", total.attempts) : std::string(), connections,
+                        "write {:.1f} ms, commit {:.1f} ms{}, lag {} ms",
+                        batch_.size(), rows, r.stats.statements, r.stats.parked, r.stats.unparked, r.stats.superseded,
+                        r.stats.absorbed, r.letters.size(), timing_.closed, ms(closed_at - timing_.first).count(),
+                        ms(timing_.poll).count(), ms(assembled_at - closed_at).count(), ms(r.write_time).count(),
+                        ms(r.commit_time).count(),
+                        r.attempts > 1 ? fmt::format(" ({} attempts)", r.attempts) : std::string(),
                         oldest < 0 ? std::string("?") : std::to_string(now_ms - oldest));
     }
+
     // The database holds the truth; Kafka's committed offsets follow for lag tools.
+    for (const auto &[tp, off] : b.next) {
+        owned_[tp] = off;
+        kafka_pending_[tp] = off;
+    }
     commit_to_kafka(false);
-    if (!all) return false;
     batch_.clear();
     return true;
 }
@@ -558,7 +481,7 @@ void SinkWorker::expire_parked_if_due() {
     } catch (const DatabaseFatal &e) {
         throw DatabaseError(e.what());
     }
-    counters_.retries = lane_retries();
+    counters_.retries = txn_.retries();
     if (r.outcome != TransactionResult::Outcome::Committed) return;
     last_expiry_ = Clock::now();
     account(r, AssembledBatch{});
@@ -833,13 +756,14 @@ void SinkWorker::observe_committed(const TransactionResult &r, const AssembledBa
         lettered.insert({{l.origin.topic, l.origin.partition}, l.origin.offset});
     }
     std::map<std::string, size_t> applied;
-    for (const RecordOrigin &o : b.origins)
-        if (!lettered.count({{o.topic, o.partition}, o.offset})) ++applied[o.topic];
+    for (const auto &msg : batch_)
+        if (!lettered.count({{msg->topic_name(), msg->partition()}, msg->offset()})) ++applied[msg->topic_name()];
     for (const auto &[t, n] : applied) m.add("vsink_records_applied_total", {t}, static_cast<double>(n));
     for (const auto &[t, n] : r.stats.rows_by_table) m.add("vsink_rows_written_total", {t}, static_cast<double>(n));
     m.add("vsink_rows_parked_total", {}, static_cast<double>(r.stats.parked));
     if (r.stats.parked || r.stats.unparked || !r.letters.empty()) last_parked_probe_ = {};  // summed again when next idle
     m.add("vsink_rows_unparked_total", {}, static_cast<double>(r.stats.unparked));
+    for (const auto &[k, n] : b.tolerated) m.add("vsink_tolerated_anomalies_total", {k.first, k.second}, static_cast<double>(n));
     m.set("vsink_last_commit_timestamp_seconds", {},
           std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     telemetry_.set_database(true);

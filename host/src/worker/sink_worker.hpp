@@ -28,7 +28,6 @@
 #include "worker/dead_letter_queue.hpp"
 #include "worker/kafka_watch.hpp"
 #include "worker/transaction_writer.hpp"
-#include "worker/writer_lane.hpp"
 
 namespace vsink {
 
@@ -100,15 +99,9 @@ private:
     void process_batch();
     std::vector<ConsumedRecord> consumed_records(const std::vector<std::unique_ptr<RdKafka::Message>> &msgs);
     // Writes an assembled batch_ and accounts for it; false when it was not
-    // all written (fenced or abandoned on some connection): the caller
-    // rewinds, and every partition resumes from its stored offset. Over
-    // several connections (writer_lane.hpp), its rows are moved out of `b`.
-    bool write_batch(AssembledBatch &b, const std::vector<ConsumedRecord> &records, Clock::time_point closed_at,
+    // written (fenced or abandoned): the caller rewinds.
+    bool write_batch(const AssembledBatch &b, const std::vector<ConsumedRecord> &records, Clock::time_point closed_at,
                      Clock::time_point assembled_at);
-    // The transaction writer of connection `lane` (0: the worker's own).
-    TransactionWriter &lane_txn(size_t lane) { return lane == 0 ? txn_ : more_lanes_[lane - 1]->txn; }
-    uint64_t lane_retries() const;
-    void count_tolerated(const ToleratedCounts &tolerated);
     // Takes into ahead_ what the consumer already holds, without waiting, up
     // to a batch. False when a rebalance happened meanwhile: batch_ must not
     // be written (ahead_ then holds only records read after it).
@@ -146,11 +139,8 @@ private:
     EntityWriter writer_;
     OffsetStore offsets_;
     DeadLetterQueue dlq_;
-    SerializedDeadLetters lanes_dlq_;  // dlq_, for lanes writing at once
     BatchAssembler assembler_;
     TransactionWriter txn_;
-    // Connections 1.. of database.connections (0 is db_ and txn_ above).
-    std::vector<std::unique_ptr<WriterLane>> more_lanes_;
     KafkaWatch watch_;  // before consumer_: the consumer calls it until destroyed
     std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
     std::vector<std::unique_ptr<RdKafka::Message>> batch_;

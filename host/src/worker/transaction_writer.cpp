@@ -230,9 +230,9 @@ TransactionResult TransactionWriter::write(const AssembledBatch &b, const Expect
                           "database transaction failed: " + describe(e));
             if (!keeps_connection(e)) db_.disconnect();
             if (stop_ || Clock::now() - started > max_in_place_retry_) return TransactionResult{};
-            // A deadlock (often between this worker's own connections, each
-            // writing its share of the partitions) is over once the other
-            // transaction commits: a few quick tries with jitter before the
+            // A deadlock (two workers of a group parking into the same index
+            // gap, or another application's transaction) is over once the
+            // other transaction ends: a few quick tries with jitter before the
             // configured backoff, which is for outages.
             const bool quick = e.getErrorCode() == 1213 && ++deadlocks < kQuickDeadlockRetries;
             const int wait = quick ? quick_wait(rng) : bo.next_ms();
