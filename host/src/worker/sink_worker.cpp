@@ -138,6 +138,11 @@ void SinkWorker::create_consumer() {
     // 1), so this bounds only how late an idle partition's end is noticed
     // (--stop-at-end) and costs an idle worker a few requests a second.
     if (!cfg_.kafka.count("fetch.wait.max.ms")) set("fetch.wait.max.ms", "100");
+    // KIP-714 client metrics pushed to the brokers: the worker serves its own
+    // /metrics, and with the push on, rd_kafka_destroy() waits about a second
+    // for a last push at every stop (2.9 s -> 0.8 s for a short
+    // --stop-at-end run here).
+    if (!cfg_.kafka.count("enable.metrics.push")) set("enable.metrics.push", "false");
     for (const auto &[k, v] : cfg_.kafka) set(k, v);
     set("group.id", cfg_.group_id);
     set("enable.auto.commit", "false");
