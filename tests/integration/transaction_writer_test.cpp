@@ -164,7 +164,7 @@ public:
         admin_->create_database(name_);
         admin_->use(name_);
 
-        vsink::DatabaseConfig dc;
+        vsink::DatabaseConfig &dc = db_config;
         dc.host = env_.db_host;
         dc.port = env_.db_port;
         dc.name = name_;
@@ -218,6 +218,7 @@ public:
     vsink::test::ServerEnv env_;
     std::string name_;
     vsink::Mapping mapping;
+    vsink::DatabaseConfig db_config;  // of the fresh database: another session connects with it
     std::unique_ptr<vsink::test::Database> admin_;
     std::unique_ptr<vsink::Database> db;
     std::unique_ptr<vsink::EntityWriter> writer;
@@ -626,4 +627,45 @@ TEST_CASE("transaction writer: a batch of more keys than one statement takes bin
     CHECK(f.count("SELECT COUNT(*) FROM organizers") == 600);
     CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-599'") == "O599");
     CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-555'") == "O555");
+}
+
+// The fence of two connections (or workers) taking partitions that have no
+// stored offset yet: each must lock only its own rows, never the gap where
+// another's row will go (two writers on new partitions deadlocked on their
+// first batch every time), and a transaction that rolls back leaves nothing.
+TEST_CASE("offset store: two transactions fencing new partitions lock only their own rows",
+          "[integration][offsets-fence]") {
+    TxnFixture f;
+    vsink::Database other(f.db_config);
+    other.connect();
+    for (vsink::Database *d : {f.db.get(), &other})
+        d->execute("SET SESSION innodb_lock_wait_timeout = 3");  // a wait for a lock fails fast, not after 50 s
+    vsink::OffsetStore oa(*f.db, kGroup), ob(other, kGroup);
+    const vsink::TopicPartition p0{"t", 0}, p1{"t", 1};
+    f.db->begin();
+    other.begin();
+    // Both lock a partition with no row yet: none stored, for both.
+    CHECK(oa.lock({p0}, {p0}).empty());
+    CHECK(ob.lock({p1}, {p1}).empty());
+    // Both store and commit: neither waits for the other's locks (a locking
+    // read of a missing row would have locked the gap both rows go into, and
+    // the first store would wait for the second transaction: 1205 here).
+    REQUIRE_NOTHROW(oa.store({{p0, 10}}));
+    REQUIRE_NOTHROW(ob.store({{p1, 20}}));
+    f.db->commit();
+    other.commit();
+    CHECK(f.stored("t", 0) == 10);
+    CHECK(f.stored("t", 1) == 20);
+
+    // Stored rows are read back as they are, and a placeholder of a
+    // transaction that rolls back never shows.
+    f.db->begin();
+    const auto stored = oa.lock({p0, p1, {"t", 2}}, {{"t", 2}});
+    CHECK(stored.size() == 2);
+    CHECK(stored.at(p0) == 10);
+    CHECK(stored.at(p1) == 20);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_offsets") == 2);  // another session sees no placeholder
+    f.db->rollback();
+    CHECK(f.count("SELECT COUNT(*) FROM sink_offsets") == 2);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_offsets WHERE next_offset < 0") == 0);
 }
