@@ -93,7 +93,7 @@ SinkFixture::SinkFixture(SinkOptions opts) : opts_(std::move(opts)), env_(Server
     cfg << "worker:\n  group_id: " << group_ << "\n  plugin: " << required_env("VSINK_PLUGIN") << "\n  mappings:\n";
     for (const auto &m : mapping_files) cfg << "    - " << m << "\n";
     cfg << "  batch: {max_records: " << opts_.max_records << ", max_wait_ms: " << opts_.max_wait_ms << "}\n"
-        << "  retry: {initial_backoff_ms: 100, max_backoff_ms: 2000}\n"
+        << "  retry: {initial_backoff_ms: 100, max_backoff_ms: 2000}\n" << opts_.worker_extra
         << "database:\n  url: mysql://" << env_.db_host << ":" << env_.db_port << "/" << db_name_ << "\n"
         << "  user: " << env_.db_user << "\n  password: ${env:VSINK_DB_PASSWORD}\n"
         << "kafka:\n  bootstrap.servers: " << env_.kafka_bootstrap << "\n  session.timeout.ms: 6000\n"
@@ -128,8 +128,9 @@ void SinkFixture::produce(const std::string &mapped_topic, const std::string &ke
 }
 
 void SinkFixture::produce_raw(const std::string &mapped_topic, const std::optional<std::string> &key,
-                              const std::optional<std::string> &value, const Headers &headers, int32_t partition) {
-    producer_->produce(topic(mapped_topic), partition, key, value, headers);
+                              const std::optional<std::string> &value, const Headers &headers, int32_t partition,
+                              int64_t timestamp_ms) {
+    producer_->produce(topic(mapped_topic), partition, key, value, headers, timestamp_ms);
 }
 
 void SinkFixture::flush() { producer_->flush(30000); }

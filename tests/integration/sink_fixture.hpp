@@ -35,6 +35,8 @@ struct SinkOptions {
     // Settings merged into a mapped topic's entry (YAML map text), e.g.
     // {"ticketland.orders.orders", "channels: [box-office]"}.
     std::map<std::string, std::string> topic_settings;
+    // Lines added to the worker section (YAML, indented by two spaces).
+    std::string worker_extra;
 };
 
 class SinkFixture {
@@ -52,8 +54,10 @@ public:
     // application-id (the sales channel).
     void produce(const std::string &mapped_topic, const std::string &key, const std::string &json,
                  const std::string &channel = "ticketland", const std::string &content_type = "application/json");
+    // timestamp_ms 0: now.
     void produce_raw(const std::string &mapped_topic, const std::optional<std::string> &key,
-                     const std::optional<std::string> &value, const Headers &headers, int32_t partition = -1);
+                     const std::optional<std::string> &value, const Headers &headers, int32_t partition = -1,
+                     int64_t timestamp_ms = 0);
     void flush();
 
     // Runs the sink (and run_cli) with another worker config from now on:

@@ -37,6 +37,7 @@ TEST_CASE("worker config: a full file loads into typed settings", "[config]") {
     CHECK(c.mapping_paths[1] == "/abs/orders.yaml");
     CHECK(c.batch.max_records == 50);
     CHECK(c.batch.max_wait_ms == 20);
+    CHECK(c.pacing.max_lead_ms == 500);  // the default
     CHECK(c.database.host == "db.local");
     CHECK(c.database.port == 3307);
     CHECK(c.database.name == "vibe");
@@ -86,6 +87,18 @@ TEST_CASE("worker config: errors name what is wrong", "[config]") {
     CHECK_THAT(error_of(base + "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\nlog: {level: loud}\n"),
                Catch::Contains("log.level must be one of"));
     CHECK_THAT(error_of("worker: [\n"), Catch::Contains("invalid YAML"));
+}
+
+TEST_CASE("worker config: pacing.max_lead_ms is read, 0 turns it off, a negative value is refused", "[config]") {
+    const std::string rest = "database: {url: 'mysql://h:1/d', user: u}\nkafka: {bootstrap.servers: x}\n";
+    auto load = [&](const std::string &pacing) {
+        TempFile f("w.yaml", "worker: {group_id: g, plugin: p.so, mappings: [a.yaml], pacing: " + pacing + "}\n" + rest);
+        return load_worker_config(f.str());
+    };
+    CHECK(load("{max_lead_ms: 2000}").pacing.max_lead_ms == 2000);
+    CHECK(load("{max_lead_ms: 0}").pacing.max_lead_ms == 0);
+    CHECK_THROWS_AS(load("{max_lead_ms: -1}"), ConfigError);
+    CHECK_THROWS_WITH(load("{max_lead: 5}"), Catch::Contains("unknown key 'max_lead' in worker.pacing"));
 }
 
 TEST_CASE("worker config: a secret read from a file never keeps its newline", "[config]") {

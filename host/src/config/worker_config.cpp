@@ -94,7 +94,7 @@ WorkerConfig load_worker_config(const std::string &path) try {
 
     const YAML::Node w = root["worker"];
     if (!w.IsDefined()) doc.fail(root, "missing section 'worker'");
-    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking", "http"},
+    doc.check_keys(w, {"group_id", "plugin", "mappings", "topics", "batch", "retry", "errors", "parking", "pacing", "http"},
                    "worker");
     c.group_id = doc.get_string(w, "group_id", "worker");
     c.plugin_path = resolve_path(base, doc.get_string(w, "plugin", "worker"));
@@ -139,6 +139,11 @@ WorkerConfig load_worker_config(const std::string &path) try {
                 static_cast<int>(doc.get_int_or(q, "replication_factor", d.replication_factor, -1, 100));
             d.timeout_ms = static_cast<int>(doc.get_int_or(q, "timeout_ms", d.timeout_ms, 1000, 600000));
         }
+    }
+    if (const YAML::Node pc = w["pacing"]; pc.IsDefined()) {
+        doc.require_map(pc, "worker.pacing");
+        doc.check_keys(pc, {"max_lead_ms"}, "worker.pacing");
+        c.pacing.max_lead_ms = static_cast<int>(doc.get_int_or(pc, "max_lead_ms", c.pacing.max_lead_ms, 0, 86400000));
     }
     if (const YAML::Node pk = w["parking"]; pk.IsDefined()) {
         doc.require_map(pk, "worker.parking");

@@ -62,6 +62,14 @@ struct ParkingConfig {
     int64_t max_age_s = 7 * 24 * 3600;
 };
 
+// Behind on several partitions, a partition whose records are more than
+// max_lead_ms ahead in time (record timestamps) of the furthest-behind one is
+// paused until that one catches up, so that parents come before their
+// children and fewer rows park (worker/partition_pacer.hpp). 0: off.
+struct PacingConfig {
+    int max_lead_ms = 500;
+};
+
 // The worker's HTTP endpoints (worker.http): /metrics, /healthz, /readyz and
 // /status (docs/metrics.md).
 struct HttpConfig {
@@ -86,6 +94,7 @@ struct WorkerConfig {
     RetryConfig retry;
     ErrorsConfig errors;
     ParkingConfig parking;
+    PacingConfig pacing;
     HttpConfig http;
     DatabaseConfig database;
     LogConfig log;

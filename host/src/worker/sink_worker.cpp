@@ -41,6 +41,7 @@ SinkWorker::SinkWorker(WorkerConfig config, const Mapping &mapping, PluginInstan
       assembler_(mapping_, plugin_),
       txn_(db_, writer_, offsets_, dlq_, cfg_, stop_),
       watch_(cfg_.kafka),
+      pacer_(std::chrono::milliseconds(cfg_.pacing.max_lead_ms)),
       telemetry_(cfg_.group_id, cfg_.database.host + ":" + std::to_string(cfg_.database.port) + "/" + cfg_.database.name,
                  plugin_.library().name() + " " + plugin_.library().version(), heartbeat_limit(cfg_.database)) {
     txn_.set_retry_hook([this](const char *cls, const std::string &reason) {
@@ -218,6 +219,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
             return;
         }
         std::string list;
+        resume_all_paused();
         resumed_at_ = stored;
         at_end_.clear();
         owned_.clear();
@@ -234,6 +236,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
             return;
         }
         assignment_ = tps;
+        pacer_.assigned(tps, Clock::now());
         publish_assignment();
         batch_invalidated_ = true;
         rewind_.clear();
@@ -246,6 +249,7 @@ void SinkWorker::rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCo
                            batch_.size() + ahead_.size());
         batch_invalidated_ = true;
         rewind_.clear();
+        resume_all_paused();
         assignment_.clear();
         resumed_at_.clear();
         at_end_.clear();
@@ -310,14 +314,13 @@ bool SinkWorker::read_ahead() {
         }
         if (!fatal_.empty()) return false;  // thrown by the loop
         if (m->err() == RdKafka::ERR_NO_ERROR) {
-            watch_.note_alive();
-            at_end_.erase({m->topic_name(), m->partition()});
+            note_record(*m);
             if (ahead_.empty()) ahead_timing_ = BatchTiming{Clock::now(), {}, "drained"};
             ahead_.push_back(std::move(m));
             continue;
         }
         if (m->err() == RdKafka::ERR__PARTITION_EOF) {
-            at_end_.insert({m->topic_name(), m->partition()});
+            note_end(*m);
             continue;
         }
         if (m->err() == RdKafka::ERR__FATAL) throw FatalError("kafka: fatal consumer error: " + m->errstr());
@@ -348,6 +351,7 @@ void SinkWorker::process_batch() {
         Clock::duration next_assembly{};
         std::future<AssembledBatch> next;
         if (std::string_view(timing_.closed) == "full" && !stop_) {
+            pace();
             const bool valid = read_ahead();
             if (!fatal_.empty()) return;  // thrown by the loop; nothing written, the offsets stay put
             if (!valid) {
@@ -521,6 +525,7 @@ void SinkWorker::resync() {
         try {
             if (!db_.connected()) db_.connect();
             const auto stored = offsets_.load_all();
+            resume_all_paused();  // what the pacer knew is void: partitions go back
             for (const auto &[tp, off] : rewind_) {
                 auto it = stored.find(tp);
                 const int64_t target = it != stored.end() ? it->second : off;
@@ -550,6 +555,99 @@ void SinkWorker::resync() {
             sleep_interruptible(bo.next_ms());
         }
     }
+}
+
+void SinkWorker::note_record(const RdKafka::Message &m) {
+    watch_.note_alive();
+    TopicPartition tp{m.topic_name(), m.partition()};
+    at_end_.erase(tp);
+    const RdKafka::MessageTimestamp ts = m.timestamp();
+    const bool due = pacer_.record(
+        tp, ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp, Clock::now());
+    // Also every so many records, so that partitions held back resume soon
+    // after the ones behind caught up with them.
+    constexpr int kPaceEvery = 100;
+    if (pacer_.enabled() && (due || ++since_paced_ >= kPaceEvery)) pace();
+}
+
+void SinkWorker::note_end(const RdKafka::Message &m) {
+    TopicPartition tp{m.topic_name(), m.partition()};
+    const bool first = pacer_.at_end(tp);
+    at_end_.insert(std::move(tp));
+    if (first) pace();
+}
+
+namespace {
+// consumer->pause() or resume() of tps; returns those it applied to.
+std::vector<TopicPartition> pause_or_resume(RdKafka::KafkaConsumer &consumer, const std::vector<TopicPartition> &tps,
+                                            bool pause) {
+    std::vector<TopicPartition> done;
+    if (tps.empty()) return done;
+    std::vector<RdKafka::TopicPartition *> list;
+    for (const auto &tp : tps) list.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    const RdKafka::ErrorCode rc = pause ? consumer.pause(list) : consumer.resume(list);
+    for (auto *p : list) {
+        if (rc == RdKafka::ERR_NO_ERROR && p->err() == RdKafka::ERR_NO_ERROR)
+            done.emplace_back(p->topic(), p->partition());
+        else
+            logger()->debug("pacing: {} {} failed: {}", pause ? "pausing" : "resuming", tp_text(p->topic(), p->partition()),
+                            RdKafka::err2str(rc != RdKafka::ERR_NO_ERROR ? rc : p->err()));
+    }
+    RdKafka::TopicPartition::destroy(list);
+    return done;
+}
+}  // namespace
+
+void SinkWorker::pace() {
+    if (!pacer_.enabled() || !consumer_) return;
+    since_paced_ = 0;
+    PartitionPacer::Decision d = pacer_.decide(Clock::now());
+    if (!d.pause.empty()) {
+        // A partition read to its end is not paused: there is nothing to hold
+        // back, and a pause would drop its end-of-partition event (librdkafka
+        // reports an end once), so that it would seem behind the others.
+        std::vector<RdKafka::TopicPartition *> list;
+        for (const auto &tp : d.pause) list.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+        if (consumer_->position(list) == RdKafka::ERR_NO_ERROR) {
+            for (auto *p : list) {
+                int64_t lo = 0, hi = -1;
+                if (p->offset() < 0 ||
+                    consumer_->get_watermark_offsets(p->topic(), p->partition(), &lo, &hi) != RdKafka::ERR_NO_ERROR ||
+                    hi < 0 || p->offset() < hi)
+                    continue;
+                const TopicPartition tp{p->topic(), p->partition()};
+                pacer_.at_end(tp);
+                d.pause.erase(std::find(d.pause.begin(), d.pause.end(), tp));
+            }
+        }
+        RdKafka::TopicPartition::destroy(list);
+    }
+    if (d.empty()) {
+        pacer_.applied(d);
+        return;
+    }
+    if (logger()->should_log(spdlog::level::debug)) {
+        for (const auto &tp : d.pause)
+            if (d.floor_timestamp_ms < 0)
+                logger()->debug("pacing: pausing {} until {} answers", tp_text(tp.first, tp.second),
+                                tp_text(d.floor.first, d.floor.second));
+            else
+                logger()->debug("pacing: pausing {}: its records are {} ms ahead of {}'s", tp_text(tp.first, tp.second),
+                                pacer_.lead_ms(tp, d), tp_text(d.floor.first, d.floor.second));
+        for (const auto &tp : d.resume)
+            logger()->debug("pacing: resuming {}{}", tp_text(tp.first, tp.second),
+                            d.floor_timestamp_ms < 0 ? std::string(": no partition behind it any more")
+                                                     : fmt::format(": {} caught up to {} ms", tp_text(d.floor.first, d.floor.second),
+                                                                   -pacer_.lead_ms(tp, d)));
+    }
+    d.pause = pause_or_resume(*consumer_, d.pause, true);
+    pause_or_resume(*consumer_, d.resume, false);  // one that is not assigned any more is not paused either
+    pacer_.applied(d);
+}
+
+void SinkWorker::resume_all_paused() {
+    const std::vector<TopicPartition> was = pacer_.reset();
+    if (!was.empty() && consumer_) pause_or_resume(*consumer_, was, false);
 }
 
 bool SinkWorker::caught_up() {
@@ -632,7 +730,11 @@ void SinkWorker::run(const RunOptions &opts) {
         // nothing more, the batch closes (drained) instead of waiting out the
         // window. Behind, the prefetch keeps batches full; caught up, a
         // record waits for no window (issue 9).
-        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms : 0;
+        // Right after an assignment, a batch in hand waits (within its
+        // window) for the partitions that have not answered yet: their first
+        // records may be the parents of what it holds.
+        const bool awaiting = !batch_.empty() && pacer_.awaiting_first_answers(Clock::now());
+        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms : awaiting ? 10 : 0;
         const auto polled = Clock::now();
         std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
         if (!batch_.empty()) timing_.poll += Clock::now() - polled;
@@ -646,8 +748,7 @@ void SinkWorker::run(const RunOptions &opts) {
         bool drained = false;
         switch (m->err()) {
         case RdKafka::ERR_NO_ERROR:
-            watch_.note_alive();
-            at_end_.erase({m->topic_name(), m->partition()});
+            note_record(*m);
             if (batch_.empty()) timing_ = BatchTiming{Clock::now(), {}, ""};
             batch_.push_back(std::move(m));
             break;
@@ -656,7 +757,7 @@ void SinkWorker::run(const RunOptions &opts) {
             idle = true;
             break;
         case RdKafka::ERR__PARTITION_EOF:
-            at_end_.insert({m->topic_name(), m->partition()});
+            note_end(*m);
             idle = true;
             break;
         case RdKafka::ERR__FATAL: throw FatalError("kafka: fatal consumer error: " + m->errstr());
@@ -667,10 +768,12 @@ void SinkWorker::run(const RunOptions &opts) {
         }
         const bool full = static_cast<int>(batch_.size()) >= cfg_.batch.max_records;
         const bool due = !batch_.empty() && Clock::now() - timing_.first >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
-        if (full || due || (drained && !batch_.empty())) {
+        if (full || due || (drained && !batch_.empty() && !awaiting)) {
             timing_.closed = full ? "full" : due ? "window" : "drained";
             process_batch();
+            pace();
         } else if (idle) {
+            pace();
             commit_to_kafka(false);
             expire_parked_if_due();
             if (batch_.empty() && opts.stop_at_end && caught_up()) {

@@ -27,6 +27,7 @@
 #include "worker/batch_assembler.hpp"
 #include "worker/dead_letter_queue.hpp"
 #include "worker/kafka_watch.hpp"
+#include "worker/partition_pacer.hpp"
 #include "worker/transaction_writer.hpp"
 
 namespace vsink {
@@ -113,6 +114,14 @@ private:
     void account(const TransactionResult &r, const AssembledBatch &b);
     void rewind_batch();
     void resync();
+    // A record or a partition's end polled: what the pacer and the end check know.
+    void note_record(const RdKafka::Message &m);
+    void note_end(const RdKafka::Message &m);
+    // Pauses the partitions that ran ahead in time and resumes the ones the
+    // others caught up with (PartitionPacer); resume_all() before the
+    // assignment changes or partitions are sought.
+    void pace();
+    void resume_all_paused();
     bool caught_up();
     void sleep_interruptible(int ms);
     void log_progress(bool force);
@@ -154,6 +163,8 @@ private:
     std::map<TopicPartition, int64_t> resumed_at_;
     // Assigned partitions the consumer reported at their end since their last record.
     std::set<TopicPartition> at_end_;
+    PartitionPacer pacer_;
+    int since_paced_ = 0;  // records consumed since the pacer last decided
     // Partitions to seek back after an abandoned batch: first offset not applied.
     std::map<TopicPartition, int64_t> rewind_;
     std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka

@@ -46,7 +46,8 @@ void TestProducer::on_delivery(rd_kafka_t *, const rd_kafka_message_t *msg, void
 
 void TestProducer::produce(const std::string &topic, int32_t partition,
                            const std::optional<std::string> &key,
-                           const std::optional<std::string> &value, const Headers &headers) {
+                           const std::optional<std::string> &value, const Headers &headers,
+                           int64_t timestamp_ms) {
     // The RD_KAFKA_V_* macros cast their arguments unparenthesized: plain locals only.
     const void *key_ptr = key ? key->data() : nullptr;
     const size_t key_len = key ? key->size() : 0;
@@ -62,7 +63,7 @@ void TestProducer::produce(const std::string &topic, int32_t partition,
             RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_VALUE(value_ptr, value_len),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // librdkafka owns hdrs now
         rd_kafka_headers_destroy(hdrs);
         // A full local queue drains by serving delivery reports; give it up to ~30 s.

@@ -31,9 +31,10 @@ public:
 
     // Queues one record. partition -1 lets the partitioner choose by key.
     // A key or value of nullopt is sent as null (a null value is a tombstone).
+    // timestamp_ms 0: now (its CreateTime), else that time (a backlog's past).
     // Throws if librdkafka refuses the record (unknown partition, too large, ...).
     void produce(const std::string &topic, int32_t partition, const std::optional<std::string> &key,
-                 const std::optional<std::string> &value, const Headers &headers = {});
+                 const std::optional<std::string> &value, const Headers &headers = {}, int64_t timestamp_ms = 0);
 
     // Waits until every queued record is delivered. Throws std::runtime_error
     // if any record failed (delivery report error) or some are still
