@@ -8,6 +8,8 @@
 #include <iterator>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "sink_fixture.hpp"
 
@@ -64,4 +66,49 @@ TEST_CASE("sink: a caught-up batch closes when the consumer holds nothing more, 
     CHECK(records == 3);
     // The log names no value of a record.
     CHECK(log.find("Organizer 2") == std::string::npos);
+}
+
+TEST_CASE("sink: at a steady trickle, batches are written no more often than batch.min_interval_ms",
+          "[integration][writer][batch]") {
+    SinkOptions o;
+    o.max_records = 1000;
+    o.max_wait_ms = 5000;
+    SinkFixture f(o);
+    std::string cfg = replaced(read_text(f.config_path()), "log: {level: info}", "log: {level: debug}");
+    cfg = replaced(cfg, "max_wait_ms: 5000}", "max_wait_ms: 5000, min_interval_ms: 300}");
+    f.use_config(cfg, {}, f.group());
+    f.start_sink();
+    REQUIRE(wait_until(30000, [&] { return f.sink().log().find("assigned") != std::string::npos; }));
+    // After idle, a first record (its batch's debug line below says it did not wait).
+    f.produce("ticketland.orders.organizers", "org-0", R"({"id":"org-0","name":"First"})");
+    f.flush();
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM organizers", "1", 30000));
+    // Then 30 records, one every 20 ms.
+    for (int i = 1; i <= 30; ++i) {
+        f.produce("ticketland.orders.organizers", "org-" + std::to_string(i),
+                  R"({"id":"org-)" + std::to_string(i) + R"(","name":"Organizer"})");
+        f.flush();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM organizers", "31", 30000));
+    f.stop_sink();
+    const std::string log = f.sink().log();
+    INFO(log);
+    const std::regex line(R"((\d\d):(\d\d):(\d\d)\.(\d{3})Z debug batch committed: (\d+) record\(s\))");
+    std::vector<double> at;  // seconds of the day of each commit
+    int records = 0;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+        at.push_back(std::stoi((*it)[1]) * 3600.0 + std::stoi((*it)[2]) * 60.0 + std::stoi((*it)[3]) +
+                     std::stoi((*it)[4]) / 1000.0);
+        records += std::stoi((*it)[5]);
+    }
+    CHECK(records == 31);
+    std::smatch first;
+    REQUIRE(std::regex_search(log, first, std::regex(R"(batch committed: 1 record\(s\), .*; closed drained after ([0-9.]+) ms)")));
+    CHECK(std::stod(first[1]) < 300);  // the interval applies between writes, not after idle
+    // 30 records over at least 600 ms in batches at least 300 ms apart: a
+    // handful of transactions, not one per record.
+    CHECK(at.size() >= 3);
+    CHECK(at.size() <= 8);
+    for (size_t i = 1; i < at.size(); ++i) CHECK(at[i] - at[i - 1] >= 0.29);
 }

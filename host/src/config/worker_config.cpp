@@ -107,9 +107,11 @@ WorkerConfig load_worker_config(const std::string &path) try {
         for (const auto &t : w["topics"]) c.topics.push_back(t.as<std::string>());
     }
     if (const YAML::Node b = w["batch"]; b.IsDefined()) {
-        doc.check_keys(b, {"max_records", "max_wait_ms"}, "worker.batch");
+        doc.check_keys(b, {"max_records", "max_wait_ms", "min_interval_ms"}, "worker.batch");
         c.batch.max_records = static_cast<int>(doc.get_int_or(b, "max_records", c.batch.max_records, 1, 100000));
         c.batch.max_wait_ms = static_cast<int>(doc.get_int_or(b, "max_wait_ms", c.batch.max_wait_ms, 1, 600000));
+        c.batch.min_interval_ms =
+            static_cast<int>(doc.get_int_or(b, "min_interval_ms", c.batch.min_interval_ms, 0, 600000));
     }
     if (const YAML::Node r = w["retry"]; r.IsDefined()) {
         doc.check_keys(r, {"initial_backoff_ms", "max_backoff_ms"}, "worker.retry");

@@ -436,6 +436,7 @@ bool SinkWorker::write_batch(const AssembledBatch &b, const std::vector<Consumed
         return false;
     }
     if (expire) last_expiry_ = Clock::now();
+    last_write_ = Clock::now();
     counters_.records += batch_.size();
     counters_.batches += 1;
     account(r, b);
@@ -734,7 +735,16 @@ void SinkWorker::run(const RunOptions &opts) {
         // window) for the partitions that have not answered yet: their first
         // records may be the parents of what it holds.
         const bool awaiting = !batch_.empty() && pacer_.awaiting_first_answers(Clock::now());
-        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms : awaiting ? 10 : 0;
+        // A drained batch is written no sooner than batch.min_interval_ms
+        // after the previous one: at a steady trickle, fewer and larger
+        // transactions (each COMMIT is a log flush), none delayed after idle.
+        const int64_t interval_left =
+            batch_.empty() ? 0
+                           : cfg_.batch.min_interval_ms -
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_write_).count();
+        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms
+                               : awaiting     ? 10
+                                              : static_cast<int>(std::clamp<int64_t>(interval_left, 0, cfg_.batch.max_wait_ms));
         const auto polled = Clock::now();
         std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
         if (!batch_.empty()) timing_.poll += Clock::now() - polled;
@@ -768,7 +778,7 @@ void SinkWorker::run(const RunOptions &opts) {
         }
         const bool full = static_cast<int>(batch_.size()) >= cfg_.batch.max_records;
         const bool due = !batch_.empty() && Clock::now() - timing_.first >= std::chrono::milliseconds(cfg_.batch.max_wait_ms);
-        if (full || due || (drained && !batch_.empty() && !awaiting)) {
+        if (full || due || (drained && !batch_.empty() && !awaiting && interval_left <= 0)) {
             timing_.closed = full ? "full" : due ? "window" : "drained";
             process_batch();
             pace();

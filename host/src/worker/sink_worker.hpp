@@ -170,6 +170,7 @@ private:
     std::map<TopicPartition, int64_t> kafka_pending_;  // committed in the database, not yet to Kafka
     Clock::time_point last_kafka_commit_ = Clock::now();
     Clock::time_point last_expiry_{};
+    Clock::time_point last_write_{};  // the last batch written
     bool batch_invalidated_ = false;
     // What the batch in hand cost so far, for its debug line: a stall can be
     // explained (waiting for records, decoding, writing or committing).
