@@ -171,6 +171,7 @@ private:
     Clock::time_point last_kafka_commit_ = Clock::now();
     Clock::time_point last_expiry_{};
     Clock::time_point last_write_{};  // the last batch written
+    Clock::time_point last_trim_{};   // free heap pages last given back
     bool batch_invalidated_ = false;
     // What the batch in hand cost so far, for its debug line: a stall can be
     // explained (waiting for records, decoding, writing or committing).
