@@ -180,20 +180,6 @@ TEST_CASE("right after an assignment, partitions that answered wait for the sile
     }
 }
 
-TEST_CASE("a record past the lead over the last floor asks for a decision at once", "[pacer]") {
-    PartitionPacer p(500ms);
-    const auto t0 = PartitionPacer::Clock::now();
-    p.record(kOrders, 10'000, t0);
-    p.record(kRefunds, 10'100, t0);
-    auto d = p.decide(t0);
-    CHECK(d.empty());
-    p.applied(d);  // floor: orders at 10,000
-    CHECK_FALSE(p.record(kRefunds, 10'500, t0));
-    CHECK(p.record(kRefunds, 10'501, t0));
-    d = p.decide(t0);
-    CHECK(d.pause == std::vector<TopicPartition>{kRefunds});
-}
-
 TEST_CASE("a batch waits for the partitions that have not answered, within the idle limit", "[pacer]") {
     PartitionPacer p(500ms, 1000ms);
     const auto t0 = PartitionPacer::Clock::now();

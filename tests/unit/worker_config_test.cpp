@@ -38,7 +38,7 @@ TEST_CASE("worker config: a full file loads into typed settings", "[config]") {
     CHECK(c.batch.max_records == 50);
     CHECK(c.batch.max_wait_ms == 20);
     CHECK(c.batch.min_interval_ms == 10);  // the default
-    CHECK(c.pacing.max_lead_ms == 500);    // the default
+    CHECK(c.pacing.max_lead_ms == 0);      // the default: off
     CHECK(c.database.host == "db.local");
     CHECK(c.database.port == 3307);
     CHECK(c.database.name == "vibe");

@@ -24,7 +24,7 @@ bool PartitionPacer::record(const TopicPartition &tp, int64_t timestamp_ms, Cloc
     h.last_record = now;
     h.last_seq = ++records_;
     if (timestamp_ms >= 0) h.timestamp_ms = timestamp_ms;
-    return first || (floor_ms_ >= 0 && timestamp_ms > floor_ms_ + max_lead_.count());
+    return first;
 }
 
 bool PartitionPacer::awaiting_first_answers(Clock::time_point now) const {
@@ -45,7 +45,6 @@ std::vector<TopicPartition> PartitionPacer::reset() {
     std::vector<TopicPartition> was(paused_.begin(), paused_.end());
     heads_.clear();
     paused_.clear();
-    floor_ms_ = -1;
     return was;
 }
 
@@ -91,7 +90,6 @@ PartitionPacer::Decision PartitionPacer::decide(Clock::time_point now) const {
 }
 
 void PartitionPacer::applied(const Decision &d) {
-    floor_ms_ = d.floor_timestamp_ms;
     for (const auto &tp : d.pause) paused_.insert(tp);
     for (const auto &tp : d.resume) paused_.erase(tp);
 }

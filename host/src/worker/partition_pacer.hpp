@@ -46,10 +46,12 @@ public:
     // others hold is not known yet (the first fetch of a big topic would
     // otherwise fill batches before a small parent topic's first answer).
     void assigned(const std::vector<TopicPartition> &tps, Clock::time_point now);
-    // A record was consumed from tp (timestamp_ms < 0: none). True when a
-    // decision is due now: tp's first word since the assignment, or tp ran
-    // past the lead over the last floor seen (one comparison per record, so
-    // that a partition let go is held again at once, not a batch later).
+    // A record was consumed from tp (timestamp_ms < 0: none). True when it
+    // is tp's first word since the assignment (a decision is due at once).
+    // Otherwise the caller decides every so many records: each pause and
+    // resume costs a fetch round trip, so deciding at every record would
+    // make a sparse timeline (records seconds apart) crawl one fetch at a
+    // time.
     bool record(const TopicPartition &tp, int64_t timestamp_ms, Clock::time_point now);
     // Right after an assignment, while some partition has not answered: a
     // batch should not close just because the consumer holds nothing more
@@ -72,7 +74,7 @@ public:
     // What to pause and resume now; the caller applies it and reports back
     // with applied() (so that a failed pause is tried again).
     Decision decide(Clock::time_point now) const;
-    void applied(const Decision &d);  // also after an empty decision
+    void applied(const Decision &d);
 
     size_t paused() const { return paused_.size(); }
     // How far tp's last record is ahead of the floor of d, in ms.
@@ -90,7 +92,6 @@ private:
     std::chrono::milliseconds max_lead_, idle_after_;
     uint64_t idle_records_;
     uint64_t records_ = 0;  // consumed, all partitions
-    int64_t floor_ms_ = -1;  // the floor of the last decision applied (-1: none)
     Clock::time_point assigned_at_{};
     std::map<TopicPartition, Head> heads_;
     std::set<TopicPartition> paused_;
