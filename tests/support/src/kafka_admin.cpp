@@ -124,6 +124,7 @@ bool KafkaAdmin::create_topic_if_missing(const std::string &name, int partitions
 
 void KafkaAdmin::delete_topic(const std::string &name, int timeout_ms) {
     const std::string what = "delete topic " + name;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(name.c_str());
     std::unique_ptr<rd_kafka_DeleteTopic_t, void (*)(rd_kafka_DeleteTopic_t *)> topic(
         dt, rd_kafka_DeleteTopic_destroy);
@@ -140,6 +141,13 @@ void KafkaAdmin::delete_topic(const std::string &name, int timeout_ms) {
         const char *msg = rd_kafka_topic_result_error_string(results[i]);
         throw std::runtime_error(what + ": " + (msg ? msg : rd_kafka_err2str(err)));
     }
+    // The controller answers once the deletion is committed; the broker's
+    // metadata cache follows a moment later. Callers go on to assert that the
+    // topic is gone, so return only when the broker's metadata says so.
+    if (!wait_until(
+            std::max(remaining_ms(deadline), 2000), [&] { return partition_count(name, 2000) < 0; },
+            "topic " + name + " gone from the broker's metadata", 50))
+        throw std::runtime_error(what + ": deleted, but the broker still lists it");
 }
 
 bool KafkaAdmin::wait_for_topic(const std::string &name, int partitions, int timeout_ms) {

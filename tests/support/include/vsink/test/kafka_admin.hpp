@@ -32,7 +32,8 @@ public:
     bool create_topic_if_missing(const std::string &name, int partitions, int timeout_ms = 30000,
                                  int replication_factor = 1);
 
-    // Deletes the topic and waits for the answer; a topic that does not exist is fine.
+    // Deletes the topic and returns once the broker's metadata no longer lists it
+    // (throws at the deadline); a topic that does not exist is fine.
     void delete_topic(const std::string &name, int timeout_ms = 30000);
 
     // Polls metadata until the topic exists with at least `partitions` partitions,
