@@ -582,6 +582,64 @@ TEST_CASE("transaction writer: the parked rows waiting for a batch's tables are 
     CHECK(f.scalar("SELECT event_id FROM orders WHERE id = 'ord-2'") == "evt-2");
 }
 
+TEST_CASE("transaction writer: a parking storm is applied in rounds: every row lands, a refused one keeps its record",
+          "[integration][txn][writer][parking]") {
+    // 4,500 orders wait for one event (a parent topic read long after its
+    // children): the event's transaction applies them in rounds of bounded
+    // memory (2,000 rows each), the records of rows applied are let go after
+    // each round, and a row the database refuses in the second round goes to
+    // the dead-letter queue with its own record, intact.
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    constexpr int kOrders = 4500, kBad = 3100;
+    BatchBuilder park(f.mapping);
+    for (int i = 0; i < kOrders; ++i)
+        park.add(kOrdersTopic, 0, i, "order",
+                 {{"system", "ticketland"},
+                  {"id", "ord-" + std::to_string(i)},
+                  {"number", "N-" + std::to_string(i)},
+                  {"event_id", "evt-s"},
+                  {"customer_phone", i == kBad ? "+79001112233" : "+7900"}});
+    const TransactionResult parked = txn.write(park.b, ExpectedOffsets{{{kOrdersTopic, 0}, std::nullopt}}, false);
+    REQUIRE(parked.outcome == Outcome::Committed);
+    REQUIRE(parked.stats.parked == kOrders);
+    REQUIRE(f.count("SELECT COUNT(*) FROM sink_parked") == kOrders);
+    // While they wait, the column narrows: one of them no longer fits.
+    f.exec("ALTER TABLE orders MODIFY customer_phone VARCHAR(8)");
+
+    BatchBuilder parents(f.mapping);
+    parents.add(kTopic, 0, 0, "organizer", {{"system", "ticketland"}, {"id", "org-s"}, {"name", "OS"}});
+    parents.add(kTopic, 0, 1, "event",
+                {{"system", "ticketland"}, {"id", "evt-s"}, {"organizer_id", "org-s"}, {"name", "ES"},
+                 {"category", "concert"}});
+    const TransactionResult u = txn.write(parents.b, ExpectedOffsets{{{kTopic, 0}, std::nullopt}}, false);
+    REQUIRE(u.outcome == Outcome::Committed);
+    CHECK(u.stats.unparked == kOrders);
+    CHECK(u.stats.rejected_parked == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM orders") == kOrders - 1);
+    CHECK(f.count("SELECT COUNT(*) FROM orders WHERE event_id = 'evt-s' AND customer_phone = '+7900' AND "
+                  "number = CONCAT('N-', SUBSTRING(id, 5))") == kOrders - 1);
+    CHECK(f.count("SELECT COUNT(*) FROM orders WHERE id = 'ord-" + std::to_string(kBad) + "'") == 0);
+    for (const int i : {0, 1999, 2000, 3999, 4000, kOrders - 1})
+        CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-" + std::to_string(i) + "'") ==
+              "N-" + std::to_string(i));
+    CHECK(f.stored(kTopic, 0) == 2);
+    REQUIRE(sink.seen.size() == 1);
+    const SeenLetter &l = sink.seen[0];
+    CHECK(l.stage == "database");
+    CHECK(l.error_class == "ER_DATA_TOO_LONG");
+    CHECK(l.topic == kOrdersTopic);
+    CHECK(l.offset == kBad);
+    REQUIRE(l.source);
+    CHECK(l.key == std::optional<std::string>("ord-" + std::to_string(kBad)));
+    CHECK(l.value == std::optional<std::string>(R"({"test":"ord-)" + std::to_string(kBad) + R"("})"));
+    CHECK(l.headers == std::vector<std::pair<std::string, std::optional<std::string>>>{
+                           {"content-type", std::string("application/json")},
+                           {"application-id", std::string("ticketland")}});
+}
+
 TEST_CASE("transaction writer: a batch of more keys than one statement takes binds them only for tables something waits for",
           "[integration][txn][writer][parking]") {
     TxnFixture f;

@@ -91,6 +91,10 @@ WriteStats EntityWriter::apply(const std::vector<EntityRow> &rows) {
 
 namespace {
 
+// Parked rows applied per round of EntityWriter::apply(): bounds the memory
+// an unpark takes (each row with the record it came from).
+constexpr size_t kUnparkRowsPerRound = 2000;
+
 // A parked row whose entity a record of this transaction wrote for the same
 // key is older than that record (it was parked by an earlier batch): applying
 // it now would put an older version over a newer one (C1, issue 8), so it is
@@ -140,27 +144,35 @@ WriteStats EntityWriter::apply(const std::vector<const EntityRow *> &rows) {
 
     // Apply the children waiting for what was just written; they may in turn
     // be parents of other parked rows (order -> ticket -> ticket status).
-    std::vector<std::vector<EntityRow>> keep_alive;
+    // Level by level: one locking SELECT finds every row waiting for what
+    // the previous level wrote (issue 9: one for all tables, oldest first),
+    // then they are read and applied in rounds of at most
+    // kUnparkRowsPerRound rows, so that a parking storm (a parent topic read
+    // long after its children) is applied in bounded memory.
     while (!written.empty()) {
-        // One locking SELECT for every table written (issue 9), oldest first;
-        // within a table the same order as one query per table gave.
-        std::vector<EntityRow> ready;
-        for (auto &t : parking_.take_waiting_for(written, stats.statements)) {
-            if (superseded(t, written_now)) {
-                ++stats.superseded;
-                continue;
-            }
-            ready.push_back(std::move(t));
-        }
-        if (ready.empty()) break;
-        stats.unparked += ready.size();
-        keep_alive.push_back(std::move(ready));
-        const auto &batch = keep_alive.back();
-        std::vector<const EntityRow *> next;
-        next.reserve(batch.size());
-        for (const auto &r : batch) next.push_back(&r);
+        const std::vector<int64_t> ids = parking_.waiting_for(written, stats.statements);
+        if (ids.empty()) break;
         Written newly;
-        write_unparked(next, newly, stats);
+        for (size_t from = 0; from < ids.size(); from += kUnparkRowsPerRound) {
+            std::vector<EntityRow> ready;
+            for (auto &t : parking_.take(ids, from, kUnparkRowsPerRound, stats.statements)) {
+                if (superseded(t, written_now)) {
+                    ++stats.superseded;
+                    continue;
+                }
+                ready.push_back(std::move(t));
+            }
+            stats.unparked += ready.size();
+            std::vector<const EntityRow *> next;
+            next.reserve(ready.size());
+            for (const auto &r : ready) next.push_back(&r);
+            const size_t rejected_before = stats.rejected.size();
+            if (!next.empty()) write_unparked(next, newly, stats);
+            // Only the records of rows the database refused outlive the round.
+            std::vector<RecordOrigin *> keep;
+            for (size_t i = rejected_before; i < stats.rejected.size(); ++i) keep.push_back(&stats.rejected[i].origin);
+            parking_.end_round(keep);
+        }
         written = std::move(newly);
     }
     return stats;

@@ -55,7 +55,7 @@ struct Reader {
 
 constexpr size_t kKeysPerQuery = 200;
 // Keys bound per locking SELECT of sink_parked (absorb_older,
-// take_waiting_for): IN lists padded to a power of two up to this.
+// waiting_for, take): IN lists padded to a power of two up to this.
 constexpr size_t kKeysPerLookup = 4096;
 
 }  // namespace
@@ -166,6 +166,7 @@ EntityRow decode_row(const EntityDef &def, const std::string &payload, RecordOri
 
 void ParkingLot::begin_transaction() {
     sources_.clear();
+    round_sources_.clear();
     entity_parked_.clear();
     none_waiting_for_.clear();
     waiting_probed_.clear();
@@ -269,20 +270,52 @@ std::vector<std::pair<std::string, std::optional<std::string>>> decode_headers(c
     return out;
 }
 
-const SourceRecord *ParkingLot::keep_source(sql::ResultSet &rs, unsigned first) {
+namespace {
+
+// Points the view at the strings it owns (again, after a move).
+void bind_view(ParkingLot::OwnedSource &o) {
+    o.view.key = o.key ? std::optional<std::string_view>(*o.key) : std::nullopt;
+    o.view.value = o.value ? std::optional<std::string_view>(*o.value) : std::nullopt;
+    o.view.headers.clear();
+    o.view.headers.reserve(o.headers.size());
+    for (const auto &[k, v] : o.headers)
+        o.view.headers.push_back({k, v ? std::optional<std::string_view>(*v) : std::nullopt});
+}
+
+}  // namespace
+
+const SourceRecord *ParkingLot::keep_source(sql::ResultSet &rs, unsigned first, std::deque<OwnedSource> &into) {
     // A row parked by a version that did not keep the record has none.
     if (rs.isNull(first + 1) && rs.isNull(first + 2) && rs.isNull(first + 3)) return nullptr;
-    OwnedSource &o = sources_.emplace_back();
+    OwnedSource &o = into.emplace_back();
     if (!rs.isNull(first)) o.key.emplace(rs.getString(first).asStdString());
     if (!rs.isNull(first + 1)) o.value.emplace(rs.getString(first + 1).asStdString());
     if (!rs.isNull(first + 2)) o.headers = decode_headers(rs.getString(first + 2).asStdString());
-    o.view.headers.reserve(o.headers.size());
-    if (o.key) o.view.key = std::string_view(*o.key);
-    if (o.value) o.view.value = std::string_view(*o.value);
-    for (const auto &[k, v] : o.headers)
-        o.view.headers.push_back({k, v ? std::optional<std::string_view>(*v) : std::nullopt});
+    bind_view(o);
     o.view.timestamp_ms = rs.isNull(first + 3) ? -1 : rs.getInt64(first + 3);
     return &o.view;
+}
+
+void ParkingLot::end_round(const std::vector<RecordOrigin *> &keep) {
+    if (!keep.empty()) {
+        std::unordered_map<const SourceRecord *, const SourceRecord *> moved;
+        std::unordered_map<const SourceRecord *, OwnedSource *> in_round;
+        for (OwnedSource &o : round_sources_) in_round[&o.view] = &o;
+        for (RecordOrigin *origin : keep) {
+            if (!origin->source) continue;
+            if (const auto m = moved.find(origin->source); m != moved.end()) {
+                origin->source = m->second;
+                continue;
+            }
+            const auto r = in_round.find(origin->source);
+            if (r == in_round.end()) continue;  // not from this round
+            OwnedSource &kept = sources_.emplace_back(std::move(*r->second));
+            bind_view(kept);
+            moved[origin->source] = &kept.view;
+            origin->source = &kept.view;
+        }
+    }
+    round_sources_.clear();
 }
 
 namespace {
@@ -546,18 +579,9 @@ size_t ParkingLot::delete_ids(const std::vector<int64_t> &ids) {
     return statements;
 }
 
-std::vector<EntityRow> ParkingLot::take_waiting_for(const TableDef &table, const std::set<std::string> &keys) {
-    size_t statements = 0;
-    return take_waiting_for(std::map<const TableDef *, std::set<std::string>>{{&table, keys}}, statements);
-}
-
-std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
-                                                    size_t &statements) {
-    struct Taken {
-        int64_t id;
-        EntityRow row;
-    };
-    std::vector<Taken> taken;
+std::vector<int64_t> ParkingLot::waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
+                                             size_t &statements) {
+    std::vector<int64_t> ids;
     // More than kKeysPerQuery keys: first ask, in one statement, which of
     // the tables anything waits for at all (usually none), and bind the keys
     // of those only. Fewer: the one keyed statement asks as cheaply.
@@ -600,8 +624,7 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
         for (const Part &part : parts) shape.push_back(part.padded);
         std::string &q = take_texts_[shape];
         if (q.empty()) {
-            q = "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
-                "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE ";
+            q = "SELECT `id` FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE ";
             for (size_t g = 0; g < shape.size(); ++g) {
                 q += g ? " OR (`parent_table` = ? AND `parent_key` IN (" : "(`parent_table` = ? AND `parent_key` IN (";
                 for (size_t k = 0; k < shape[g]; ++k) q += k ? ",?" : "?";
@@ -617,6 +640,31 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
         }
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         ++statements;
+        while (rs->next()) ids.push_back(rs->getInt64(1));
+    }
+    if (stmts.size() > 1) std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+std::vector<EntityRow> ParkingLot::take(const std::vector<int64_t> &ids, size_t from, size_t count,
+                                        size_t &statements) {
+    std::vector<EntityRow> rows;
+    std::vector<int64_t> taken;
+    const size_t end = std::min(ids.size(), from + count);
+    for (size_t start = from; start < end; start += kKeysPerLookup) {
+        const size_t n = std::min(kKeysPerLookup, end - start);
+        const size_t padded = in_list_size(n, kKeysPerLookup);
+        std::string &q = fetch_texts_[padded];
+        if (q.empty()) {
+            q = "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
+                "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` WHERE `id` IN (";
+            for (size_t i = 0; i < padded; ++i) q += i ? ",?" : "?";
+            q += ") ORDER BY `id`";
+        }
+        auto &st = db_.prepare(q);
+        for (size_t i = 0; i < padded; ++i) st.setInt64(static_cast<unsigned>(i + 1), ids[start + std::min(i, n - 1)]);
+        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+        ++statements;
         while (rs->next()) {
             const int64_t id = rs->getInt64(1);
             const sql::SQLString entity = rs->getString(2);
@@ -624,26 +672,17 @@ std::vector<EntityRow> ParkingLot::take_waiting_for(const std::map<const TableDe
             const EntityDef *def = mapping_.entity(entity.asStdString());
             try {
                 if (!def) throw std::runtime_error("its entity '" + entity.asStdString() + "' is not in the mapping any more");
-                o.source = keep_source(*rs, 7);
+                o.source = keep_source(*rs, 7, round_sources_);
                 const sql::SQLString payload = rs->getString(3);  // decoded in place, not copied again
-                taken.push_back({id, decode_row_view(*def, payload.asStdString(), std::move(o))});
+                rows.push_back(decode_row_view(*def, payload.asStdString(), std::move(o)));
+                taken.push_back(id);
             } catch (const std::exception &e) {
                 logger()->warn("parked row {} cannot be applied, left in sink_parked: topic={} partition={} offset={}: {}",
                                id, rs->getString(4).asStdString(), rs->getInt(5), rs->getInt64(6), e.what());
             }
         }
     }
-    if (taken.empty()) return {};
-    std::sort(taken.begin(), taken.end(), [](const Taken &a, const Taken &b) { return a.id < b.id; });
-    {
-        std::vector<int64_t> ids;
-        ids.reserve(taken.size());
-        for (const Taken &t : taken) ids.push_back(t.id);
-        statements += delete_ids(ids);
-    }
-    std::vector<EntityRow> rows;
-    rows.reserve(taken.size());
-    for (auto &t : taken) rows.push_back(std::move(t.row));
+    if (!taken.empty()) statements += delete_ids(taken);
     return rows;
 }
 
@@ -669,7 +708,7 @@ std::vector<ParkedRow> ParkingLot::take_expired(int64_t max_age_s, size_t limit)
             p.parent_key = rs->getString(12);
             p.age_s = rs->getInt64(13);
             try {
-                o.source = keep_source(*rs, 7);
+                o.source = keep_source(*rs, 7, sources_);
             } catch (const std::exception &) {
                 o.source = nullptr;  // damaged headers: the letter goes without the record
             }

@@ -45,7 +45,7 @@ public:
 
     // Finds, in one locking statement, which of `entities` (upsert mode) have
     // no row parked (for absorb_older()) and which of `parent_tables` no row
-    // waits for (for take_waiting_for()), for the rest of the transaction:
+    // waits for (for waiting_for()), for the rest of the transaction:
     // with none, the probe's exclusive next-key lock on the index gap keeps
     // every other transaction (another worker, another connection of this
     // one) from parking one until this transaction ends; what this one parks
@@ -78,17 +78,24 @@ public:
     std::vector<const EntityRow *> absorb_older(const std::vector<const EntityRow *> &rows,
                                                 std::deque<EntityRow> &patched, size_t &statements, size_t &absorbed);
 
-    // Takes (deletes and returns, oldest first) every row waiting for one of
-    // `keys` in `table`. Locks them, so two workers never apply one twice.
-    // A row that cannot be read back (its entity gone from the mapping, a
-    // damaged payload) is logged and left parked for an operator, never
-    // thrown at the worker (C3, issue 8).
-    std::vector<EntityRow> take_waiting_for(const TableDef &table, const std::set<std::string> &keys);
-    // The same for several parent tables at once: one locking SELECT for
-    // all of them (per 200 keys), not one per table, and a DELETE only when
-    // something was taken; rows oldest first. `statements` counts both.
-    std::vector<EntityRow> take_waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
-                                            size_t &statements);
+    // The ids of the rows waiting for one of `keys` (per parent table),
+    // oldest first, locked, so that two workers never apply one twice: one
+    // locking SELECT for all the tables (per 4096 keys); `statements` counts it.
+    std::vector<int64_t> waiting_for(const std::map<const TableDef *, std::set<std::string>> &keys,
+                                     size_t &statements);
+    // Takes (reads, deletes and returns, in order) the rows of ids[from]
+    // .. ids[from + count - 1], ids from waiting_for(): the caller applies a
+    // long list in rounds of bounded memory. A row that cannot be read back
+    // (its entity gone from the mapping, a damaged payload) is logged and
+    // left parked for an operator, never thrown at the worker (C3, issue 8).
+    // The records the rows came from (origin.source) live until end_round().
+    std::vector<EntityRow> take(const std::vector<int64_t> &ids, size_t from, size_t count, size_t &statements);
+    // Ends a round of take(): the records of the rows it took are
+    // freed, so that a parking storm is applied in rounds of bounded memory,
+    // but those `keep` point to (rows the database refused, for the
+    // dead-letter queue), which stay until the next begin_transaction(): each
+    // of `keep` is repointed to the kept copy.
+    void end_round(const std::vector<RecordOrigin *> &keep);
 
     // Takes (deletes and returns, oldest first) at most `limit` rows parked
     // more than `max_age_s` seconds ago, for the dead-letter queue.
@@ -112,16 +119,18 @@ public:
     };
     std::vector<Listed> list(size_t limit);
 
-private:
+    // A parked row's record, owned by the lot.
     struct OwnedSource {
         std::optional<std::string> key, value;
         std::vector<std::pair<std::string, std::optional<std::string>>> headers;
         SourceRecord view;
     };
+
+private:
     // Reads a row's record columns (record_key ... record_timestamp, at
-    // result columns `first`..`first`+3) into storage kept until the next
-    // begin_transaction(); nullptr for a row parked by an earlier version.
-    const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first);
+    // result columns `first`..`first`+3) into `into` (sources_ or
+    // round_sources_); nullptr for a row parked by an earlier version.
+    const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first, std::deque<OwnedSource> &into);
     // Finds which of `tables` no row waits for (one locking statement), into
     // none_waiting_for_ for the rest of the transaction; `statements` counts it.
     void probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements);
@@ -129,14 +138,18 @@ private:
 
     Database &db_;
     const Mapping &mapping_;
-    std::deque<OwnedSource> sources_;
+    // Records of rows handed out in this transaction, until the next
+    // begin_transaction(); those of the current take() round,
+    // until end_round().
+    std::deque<OwnedSource> sources_, round_sources_;
     // Upsert entities probed in this transaction: true when rows of it may be
     // parked, false when none is (and none can be, but by this transaction).
     std::map<const EntityDef *, bool> entity_parked_;
     // Statement texts built once: (with payload, IN-list size) for
-    // absorb_older(); the IN-list sizes per table for take_waiting_for().
+    // absorb_older(); the IN-list sizes per table for waiting_for().
     std::map<std::pair<bool, size_t>, std::string> absorb_texts_;
     std::map<std::vector<size_t>, std::string> take_texts_;
+    std::map<size_t, std::string> fetch_texts_;  // by IN-list size, for take()
     std::map<size_t, std::string> delete_texts_;
     // Deletes the rows of `ids` (IN lists padded like the SELECTs'); returns
     // the number of statements run.
