@@ -727,3 +727,46 @@ TEST_CASE("offset store: two transactions fencing new partitions lock only their
     CHECK(f.count("SELECT COUNT(*) FROM sink_offsets") == 2);
     CHECK(f.count("SELECT COUNT(*) FROM sink_offsets WHERE next_offset < 0") == 0);
 }
+
+TEST_CASE("database: cached statements hold at most kStatementCacheParams parameters, the one in use stays open",
+          "[integration][txn][database]") {
+    TxnFixture f;
+    vsink::Database &db = *f.db;
+    // SELECT COALESCE(?, ..., ?) of `n` parameters; `tag` makes the text distinct.
+    auto text = [](size_t n, int tag) {
+        std::string q = "SELECT COALESCE(";
+        for (size_t i = 0; i < n; ++i) q += i ? ",?" : "?";
+        return q + ") AS v /* " + std::to_string(tag) + " */";
+    };
+    auto run = [](sql::PreparedStatement &st, size_t n, const std::string &first) {
+        st.setString(1, first);
+        for (size_t i = 2; i <= n; ++i) st.setNull(static_cast<unsigned>(i), sql::DataType::VARCHAR);
+        std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
+        REQUIRE(rs->next());
+        return std::string(rs->getString(1));
+    };
+    const size_t before = db.cached_parameters();
+    constexpr size_t kParams = 5000;
+    for (int i = 0; i < 12; ++i) {
+        sql::PreparedStatement &st = db.prepare(text(kParams, i));
+        CHECK(run(st, kParams, "v" + std::to_string(i)) == "v" + std::to_string(i));
+        CHECK(db.cached_parameters() <= vsink::Database::kStatementCacheParams);
+    }
+    CHECK(db.cached_parameters() >= vsink::Database::kStatementCacheParams - kParams - before);
+    CHECK(db.cached_statements() <= vsink::Database::kStatementCacheParams / kParams + 1);
+
+    // One statement alone over the budget closes every other one, but not
+    // the statement prepared just before it: its results are still read.
+    sql::PreparedStatement &small = db.prepare(text(3, 100));
+    small.setString(1, "kept");
+    small.setNull(2, sql::DataType::VARCHAR);
+    small.setNull(3, sql::DataType::VARCHAR);
+    std::unique_ptr<sql::ResultSet> open(small.executeQuery());
+    sql::PreparedStatement &huge = db.prepare(text(vsink::Database::kStatementCacheParams + 1000, 101));
+    CHECK(db.cached_statements() == 2);
+    REQUIRE(open->next());
+    CHECK(std::string(open->getString(1)) == "kept");
+    open.reset();
+    CHECK(run(huge, vsink::Database::kStatementCacheParams + 1000, "huge") == "huge");
+    CHECK(run(small, 3, "again") == "again");
+}

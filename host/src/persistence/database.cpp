@@ -7,6 +7,7 @@
 
 #include "log/redact.hpp"
 
+#include <algorithm>
 #include <regex>
 
 namespace vsink {
@@ -178,6 +179,7 @@ void Database::connect() {
 
 void Database::disconnect() noexcept {
     stmts_.clear();
+    cached_params_ = 0;
     lru_.clear();
     if (conn_) {
         try {
@@ -218,8 +220,13 @@ sql::PreparedStatement &Database::prepare(const std::string &sql_text) {
         lru_.splice(lru_.begin(), lru_, it->second.pos);
         return *it->second.stmt;
     }
-    if (stmts_.size() >= kStatementCacheSize) {
-        stmts_.erase(lru_.back());
+    const size_t params = static_cast<size_t>(std::count(sql_text.begin(), sql_text.end(), '?'));
+    // The statement used last is never closed: a caller may still read its results.
+    while (lru_.size() > 1 &&
+           (stmts_.size() >= kStatementCacheSize || cached_params_ + params > kStatementCacheParams)) {
+        const auto last = stmts_.find(lru_.back());
+        cached_params_ -= last->second.params;
+        stmts_.erase(last);
         lru_.pop_back();
     }
     std::unique_ptr<sql::PreparedStatement> st(conn_->prepareStatement(sql_text));
@@ -227,6 +234,8 @@ sql::PreparedStatement &Database::prepare(const std::string &sql_text) {
     auto &slot = stmts_[sql_text];
     slot.stmt = std::move(st);
     slot.pos = lru_.begin();
+    slot.params = params;
+    cached_params_ += params;
     return *slot.stmt;
 }
 

@@ -93,7 +93,7 @@ namespace {
 
 // Parked rows applied per round of EntityWriter::apply(): bounds the memory
 // an unpark takes (each row with the record it came from).
-constexpr size_t kUnparkRowsPerRound = 2000;
+constexpr size_t kUnparkRowsPerRound = 1000;
 
 // A parked row whose entity a record of this transaction wrote for the same
 // key is older than that record (it was parked by an earlier batch): applying
