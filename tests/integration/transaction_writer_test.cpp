@@ -640,6 +640,47 @@ TEST_CASE("transaction writer: a parking storm is applied in rounds: every row l
                            {"application-id", std::string("ticketland")}});
 }
 
+TEST_CASE("entity writer: a row another worker parked after this transaction began is applied with its parent",
+          "[integration][txn][writer][parking]") {
+    // Worker A's transaction has read before worker B parks an order and
+    // commits; A then writes the order's event. The parked rows A finds and
+    // reads must be the latest committed ones, not A's snapshot, or the
+    // order stays parked although its event is there.
+    TxnFixture f;
+    f.db->begin();
+    {
+        std::unique_ptr<sql::ResultSet> rs(f.db->prepare("SELECT COUNT(*) FROM `sink_parked`").executeQuery());
+        REQUIRE(rs->next());
+        REQUIRE(rs->getInt64(1) == 0);  // A's snapshot: nothing parked
+    }
+    {
+        vsink::Database other(f.db_config);
+        other.connect();
+        vsink::EntityWriter b(other, f.mapping);
+        BatchBuilder park(f.mapping);
+        park.add(kOrdersTopic, 1, 7, "order",
+                 {{"system", "ticketland"}, {"id", "ord-b"}, {"number", "NB"}, {"event_id", "evt-b"}});
+        other.begin();
+        b.begin_transaction();
+        REQUIRE(b.apply(park.b.rows[0]).parked == 1);
+        other.commit();
+    }
+    BatchBuilder parents(f.mapping);
+    parents.add(kTopic, 0, 0, "organizer", {{"system", "ticketland"}, {"id", "org-b"}, {"name", "OB"}});
+    parents.add(kTopic, 0, 1, "event",
+                {{"system", "ticketland"}, {"id", "evt-b"}, {"organizer_id", "org-b"}, {"name", "EB"},
+                 {"category", "concert"}});
+    f.writer->begin_transaction();
+    std::vector<const EntityRow *> rows;
+    for (const auto &rec : parents.b.rows)
+        for (const auto &row : rec) rows.push_back(&row);
+    const vsink::WriteStats st = f.writer->apply(rows);
+    f.db->commit();
+    CHECK(st.unparked == 1);
+    CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-b'") == "NB");
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+}
+
 TEST_CASE("transaction writer: a batch of more keys than one statement takes binds them only for tables something waits for",
           "[integration][txn][writer][parking]") {
     TxnFixture f;

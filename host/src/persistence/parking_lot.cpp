@@ -659,7 +659,10 @@ std::vector<EntityRow> ParkingLot::take(const std::vector<int64_t> &ids, size_t 
             q = "SELECT `id`, `entity`, `payload`, `topic`, `kafka_partition`, `kafka_offset`, `record_key`, "
                 "`record_value`, `record_headers`, `record_timestamp` FROM `sink_parked` WHERE `id` IN (";
             for (size_t i = 0; i < padded; ++i) q += i ? ",?" : "?";
-            q += ") ORDER BY `id`";
+            // A locking read, like waiting_for()'s: it reads the latest
+            // version, where a plain SELECT would read the transaction's
+            // snapshot and miss a row another worker parked after it began.
+            q += ") ORDER BY `id` FOR UPDATE";
         }
         auto &st = db_.prepare(q);
         for (size_t i = 0; i < padded; ++i) st.setInt64(static_cast<unsigned>(i + 1), ids[start + std::min(i, n - 1)]);
