@@ -68,6 +68,30 @@ TEST_CASE("sink: a caught-up batch closes when the consumer holds nothing more, 
     CHECK(log.find("Organizer 2") == std::string::npos);
 }
 
+TEST_CASE("sink: SIGTERM while idle stops the worker at once, however long the batch window",
+          "[integration][writer][batch][stop]") {
+    // stop() only sets a flag; an idle consume() used to wait out the whole
+    // window (120 s here) before the worker saw it, unless the signal
+    // happened to interrupt the main thread's wait: the CI of b5c6320 hung
+    // 30 s in "a caught-up batch closes when the consumer holds nothing
+    // more" (the same window), most runs did not.
+    SinkOptions o;
+    o.max_records = 1000;
+    o.max_wait_ms = 120000;
+    SinkFixture f(o);
+    f.produce("ticketland.orders.organizers", "org-1", R"({"id":"org-1","name":"Organizer 1"})");
+    f.flush();
+    f.start_sink();
+    REQUIRE(f.wait_scalar("SELECT COUNT(*) FROM organizers", "1", 30000));
+    REQUIRE(f.wait_caught_up());  // idle: nothing more to read
+    const auto asked = std::chrono::steady_clock::now();
+    f.stop_sink();  // SIGTERM, then a clean exit (0) required
+    const auto took = std::chrono::steady_clock::now() - asked;
+    INFO(f.sink().log());
+    CHECK(took < std::chrono::seconds(5));
+    CHECK_THAT(f.sink().log(), Catch::Contains("sinkhost stopped cleanly"));
+}
+
 TEST_CASE("sink: at a steady trickle, batches are written no more often than batch.min_interval_ms",
           "[integration][writer][batch]") {
     SinkOptions o;

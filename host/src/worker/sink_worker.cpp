@@ -760,7 +760,10 @@ void SinkWorker::run(const RunOptions &opts) {
             batch_.empty() ? 0
                            : cfg_.batch.min_interval_ms -
                                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_write_).count();
-        const int timeout_ms = batch_.empty() ? cfg_.batch.max_wait_ms
+        // Idle, the wait is cut into kIdleWaitMs slices: stop() (SIGTERM)
+        // only sets a flag, and a consume() waiting out a long window (say
+        // 120 s) would hold the stop that long.
+        const int timeout_ms = batch_.empty() ? std::min(cfg_.batch.max_wait_ms, kIdleWaitMs)
                                : awaiting     ? 10
                                               : static_cast<int>(std::clamp<int64_t>(interval_left, 0, cfg_.batch.max_wait_ms));
         const auto polled = Clock::now();

@@ -88,6 +88,8 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+    // The longest one consume() waits while no batch is open (see run()).
+    static constexpr int kIdleWaitMs = 250;
 
     void create_consumer();
     void connect_database();
