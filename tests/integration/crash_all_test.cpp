@@ -269,15 +269,19 @@ TEST_CASE("crash, all topologies: 20 kill -9 during 100,000 records leave what a
 
     // ---- B: the crash run.
     std::mt19937_64 rng(seed);
-    // Kill moments spread over the whole drain: the k-th kill comes once the
+    // Kill moments spread over the drain: the k-th kill comes once the
     // database holds at least its (random) share of the records and this run
-    // has committed something, after a further random pause.
+    // has committed something, after a further random pause. Each run also
+    // drains on between its target and its kill, more the faster the sink:
+    // the shares end at half the records and the pauses are short (at 90%
+    // and up to 400 ms, a faster sink drained everything after 19 kills),
+    // so that 20 kills land mid-drain whatever its speed.
     const int kills_wanted = 22;
     std::vector<int64_t> kill_after(kills_wanted);
-    std::uniform_int_distribution<int64_t> share(0, total_i * 9 / 10);
+    std::uniform_int_distribution<int64_t> share(0, total_i / 2);
     for (auto &k : kill_after) k = share(rng);
     std::sort(kill_after.begin(), kill_after.end());
-    std::uniform_int_distribution<int> pause_ms(0, 400);
+    std::uniform_int_distribution<int> pause_ms(0, 150);
     std::bernoulli_distribution trx_mode(2.0 / 3.0);
     int kills = 0, kills_mid_drain = 0, kills_in_write_trx = 0, runs = 0;
     int64_t peak_parked_b = 0;
