@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -457,11 +458,12 @@ TEST_CASE("transaction writer: a parked row past its age limit is dead-lettered 
 
 namespace {
 
-// Prepared statements this session has executed so far (the read itself
-// included: callers subtract what a read alone costs).
+// Statements this session has sent so far, prepared (COM_STMT_EXECUTE) or
+// as text (the upserts, COMMIT, SAVEPOINT): the server's Questions (the read
+// itself included: callers subtract what a read alone costs).
 int64_t stmt_executes(vsink::Database &db) {
     std::unique_ptr<sql::ResultSet> rs(
-        db.prepare("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'")
+        db.prepare("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'QUESTIONS'")
             .executeQuery());
     REQUIRE(rs->next());
     return rs->getInt64(1);
@@ -558,9 +560,10 @@ TEST_CASE("transaction writer: the parked rows waiting for a batch's tables are 
     // 3 upserts + 1 locking probe of sink_parked (nothing parked for these
     // entities, nothing waits for these tables: no keyed question follows);
     // the fence (a placeholder row for the partition with no stored offset
-    // yet, then the locking read) and the offsets are the writer's 3 more.
+    // yet, then the locking read) and the offsets are the writer's 3 more,
+    // and its COMMIT.
     CHECK(r.stats.statements == 4);
-    CHECK(executed == 7);
+    CHECK(executed == 8);
     CHECK(f.count("SELECT COUNT(*) FROM orders WHERE id = 'ord-1'") == 1);
 
     // An order parked for its event, then the event and its organizer: the
@@ -710,10 +713,9 @@ TEST_CASE("transaction writer: a batch of more keys than one statement takes bin
     CHECK(f.scalar("SELECT number FROM orders WHERE id = 'ord-p'") == "NP");
     CHECK(f.scalar("SELECT event_id FROM orders WHERE id = 'ord-p'") == "evt-p");
 
-    // Nothing parked, 300 more organizers: their upserts (256 rows, then the
-    // other 44 in a 64-row statement, the last row repeated) and one probe of
-    // sink_parked, no statement binding the 300 keys (two 200-key statements
-    // before).
+    // Nothing parked, 300 more organizers: one upsert of 300 rows (its values
+    // inline) and one probe of sink_parked, no statement binding the 300 keys
+    // (two 200-key statements before).
     BatchBuilder more(f.mapping);
     for (int i = 300; i < 600; ++i)
         more.add(kTopic, 0, i - 300 + 301, "organizer",
@@ -721,7 +723,7 @@ TEST_CASE("transaction writer: a batch of more keys than one statement takes bin
     const TransactionResult r = txn.write(more.b, ExpectedOffsets{{{kTopic, 0}, 301}}, false);
     REQUIRE(r.outcome == Outcome::Committed);
     CHECK(r.stats.unparked == 0);
-    CHECK(r.stats.statements == 3);
+    CHECK(r.stats.statements == 2);
     CHECK(r.stats.rows_by_table.at("organizers") == 300);
     CHECK(f.count("SELECT COUNT(*) FROM organizers") == 600);
     CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-599'") == "O599");
@@ -810,4 +812,90 @@ TEST_CASE("database: cached statements hold at most kStatementCacheParams parame
     open.reset();
     CHECK(run(huge, vsink::Database::kStatementCacheParams + 1000, "huge") == "huge");
     CHECK(run(small, 3, "again") == "again");
+}
+
+TEST_CASE("entity writer: every kind of value reads back byte for byte: quotes, backslashes, control bytes, "
+          "Cyrillic and emoji, doubles, booleans, timestamps, NULLs",
+          "[integration][txn][writer][values]") {
+    // The upserts carry their values as literals (upsert_text): what goes in
+    // must come back exactly, whatever it holds.
+    TxnFixture f;
+    const vsink::EntityDef *venue = f.mapping.entity("venue");
+    const vsink::EntityDef *organizer = f.mapping.entity("organizer");
+    REQUIRE(venue);
+    REQUIRE(organizer);
+    auto row = [](const vsink::EntityDef *def, const std::vector<std::pair<std::string, Value>> &values) {
+        EntityRow r;
+        r.def = def;
+        r.values.assign(def->columns.size(), Value::null());
+        for (const auto &[col, v] : values) {
+            size_t i = 0;
+            while (i < def->columns.size() && def->columns[i] != col) ++i;
+            REQUIRE(i < def->columns.size());
+            r.values[i] = v;
+        }
+        r.origin = RecordOrigin{kTopic, 0, 0, nullptr};
+        return r;
+    };
+    auto dbl = [](double d) {
+        Value v;
+        v.kind = Value::Kind::Double;
+        v.d = d;
+        return v;
+    };
+    auto hex = [](const std::string &s) {
+        static const char digits[] = "0123456789ABCDEF";
+        std::string out;
+        for (const unsigned char c : s) {
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+        return out;
+    };
+    const char raw[] = "O'Brien \\ \"Hall\"\n\t\x1a end\0after";
+    const std::string nasty(raw, sizeof raw - 1);  // the NUL byte included
+    const std::string cyrillic = "Москва, Лужники 🎫";
+    Value hidden;
+    hidden.kind = Value::Kind::Bool;
+    hidden.i = 1;
+    Value updated;
+    updated.kind = Value::Kind::TimestampMs;
+    updated.i = 1740997200123;
+    std::vector<EntityRow> rows;
+    rows.push_back(row(venue, {{"system", Value::str("ticketland")},
+                               {"id", Value::str("v-1")},
+                               {"name", Value::str(nasty)},
+                               {"address", Value::str(cyrillic)},
+                               {"description", Value::str("")},
+                               {"lat", dbl(55.715551)},
+                               {"lon", dbl(-37.553719)}}));
+    rows.push_back(row(venue, {{"system", Value::str("ticketland")},
+                               {"id", Value::str("v-'2")},
+                               {"name", Value::str("\\")},
+                               {"lat", dbl(1e-300)},
+                               {"lon", dbl(std::numeric_limits<double>::quiet_NaN())}}));
+    rows.push_back(row(organizer, {{"system", Value::str("ticketland")},
+                                   {"id", Value::str("org-1")},
+                                   {"name", Value::str("ООО «Тест»")},
+                                   {"hidden", hidden},
+                                   {"updated_at", updated}}));
+    f.db->begin();
+    f.writer->begin_transaction();
+    const vsink::WriteStats st = f.writer->apply(rows);
+    f.db->commit();
+    CHECK(st.parked == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM venues") == 2);
+    CHECK(f.scalar("SELECT HEX(name) FROM venues WHERE id = 'v-1'") == hex(nasty));
+    CHECK(f.scalar("SELECT HEX(address) FROM venues WHERE id = 'v-1'") == hex(cyrillic));
+    CHECK(f.scalar("SELECT CHAR_LENGTH(address) FROM venues WHERE id = 'v-1'") == "17");
+    CHECK(f.scalar("SELECT description FROM venues WHERE id = 'v-1'").empty());
+    CHECK(f.scalar("SELECT description IS NULL FROM venues WHERE id = 'v-1'") == "0");
+    CHECK(f.scalar("SELECT zipcode IS NULL FROM venues WHERE id = 'v-1'") == "1");
+    CHECK(f.scalar("SELECT lat = 55.715551e0 AND lon = -37.553719e0 FROM venues WHERE id = 'v-1'") == "1");
+    CHECK(f.scalar("SELECT name FROM venues WHERE id = 'v-''2'") == "\\");
+    CHECK(f.scalar("SELECT lat = 1e-300 FROM venues WHERE id = 'v-''2'") == "1");
+    CHECK(f.scalar("SELECT lon IS NULL FROM venues WHERE id = 'v-''2'") == "1");  // NaN: no SQL value
+    CHECK(f.scalar("SELECT name FROM organizers WHERE id = 'org-1'") == "ООО «Тест»");
+    CHECK(f.scalar("SELECT hidden FROM organizers WHERE id = 'org-1'") == "1");
+    CHECK(f.scalar("SELECT updated_at FROM organizers WHERE id = 'org-1'") == "2025-03-03 10:20:00.123");
 }

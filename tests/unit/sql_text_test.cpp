@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <string>
+
 #include "mapping/mapping.hpp"
 #include "persistence/entity_row.hpp"
 #include "persistence/sql_text.hpp"
@@ -62,6 +65,69 @@ TEST_CASE("sql: multi-row upsert, VALUES() on MariaDB and the row alias on MySQL
         " ON DUPLICATE KEY UPDATE `source` = `source`";
     CHECK(insert_absent_sql(*m.entity("ticket"), 1) == absent);
     CHECK(insert_absent_sql(*m.entity("ticket"), 1, SqlFlavour::RowAlias) == absent);
+}
+
+TEST_CASE("sql: an upsert's text around its rows, in both flavours and for replay", "[sql]") {
+    const Mapping m = sample();
+    const vsink::EntityDef &t = *m.entity("ticket");
+    for (const auto flavour : {SqlFlavour::ValuesFunction, SqlFlavour::RowAlias})
+        for (const bool absent : {false, true}) {
+            const UpsertText u = upsert_text(t, flavour, absent);
+            const std::string one = absent ? insert_absent_sql(t, 1, flavour) : upsert_sql(t, 1, flavour);
+            CHECK(u.head + "(?,?,?,?)" + u.tail == one);
+            CHECK(u.head == "INSERT INTO `tickets` (`source`, `id`, `event_id`, `status`) VALUES ");
+        }
+    CHECK(upsert_text(t, SqlFlavour::RowAlias, false).tail ==
+          " AS `new` ON DUPLICATE KEY UPDATE `event_id` = `new`.`event_id`");
+}
+
+TEST_CASE("sql: values as literals that need no escaping whatever the sql_mode", "[sql]") {
+    auto lit = [](const Value &v) {
+        std::string out;
+        append_literal(out, v);
+        return out;
+    };
+    CHECK(lit(Value::null()) == "NULL");
+    CHECK(lit(Value::str("ord-1")) == "'ord-1'");
+    CHECK(lit(Value::str("")) == "''");
+    CHECK(lit(Value::str("Партер, ряд 3 🎫")) == "'Партер, ряд 3 🎫'");  // valid UTF-8 goes as it is
+    // A quote, a backslash, a control character or invalid UTF-8: hex.
+    CHECK(lit(Value::str("O'Brien")) == "_binary X'4F27427269656E'");
+    CHECK(lit(Value::str("a\\b")) == "_binary X'615C62'");
+    CHECK(lit(Value::str("line\nnext")) == "_binary X'6C696E650A6E657874'");
+    CHECK(lit(Value::str(std::string("n\0l", 3))) == "_binary X'6E006C'");
+    CHECK(lit(Value::str("\x7f")) == "_binary X'7F'");
+    CHECK(lit(Value::str("\xc3")) == "_binary X'C3'");              // truncated sequence
+    CHECK(lit(Value::str("\xc0\xaf")) == "_binary X'C0AF'");        // overlong '/'
+    CHECK(lit(Value::str("\xed\xa0\x80")) == "_binary X'EDA080'");  // a surrogate
+    CHECK(lit(Value::str("\xf4\x90\x80\x80")) == "_binary X'F4908080'");  // past U+10FFFF
+    CHECK(lit(Value::str("\xf0\x9f\x8e\xab")) == "'\xf0\x9f\x8e\xab'");
+    Value i;
+    i.kind = Value::Kind::Int;
+    i.i = -9223372036854775807LL - 1;
+    CHECK(lit(i) == "-9223372036854775808");
+    Value b;
+    b.kind = Value::Kind::Bool;
+    b.i = 1;
+    CHECK(lit(b) == "1");
+    b.i = 0;
+    CHECK(lit(b) == "0");
+    Value d;
+    d.kind = Value::Kind::Double;
+    d.d = 55.75222;
+    CHECK(std::stod(lit(d)) == 55.75222);  // 17 significant digits read back exactly
+    d.d = -0.1;
+    CHECK(std::stod(lit(d)) == -0.1);
+    d.d = 1e300;
+    CHECK(lit(d) == "1.0000000000000001e+300");
+    d.d = std::numeric_limits<double>::infinity();
+    CHECK(lit(d) == "NULL");
+    d.d = std::numeric_limits<double>::quiet_NaN();
+    CHECK(lit(d) == "NULL");
+    Value ts;
+    ts.kind = Value::Kind::TimestampMs;
+    ts.i = 1740997200123;
+    CHECK(lit(ts) == "'2025-03-03 10:20:00.123'");
 }
 
 TEST_CASE("sql: the upsert flavour follows the server's VERSION()", "[sql]") {

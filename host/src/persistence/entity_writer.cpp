@@ -11,15 +11,14 @@ namespace vsink {
 
 namespace {
 
-// Rows per multi-row statement. A few fixed sizes keep the number of distinct
-// prepared statements small: N rows = a*500 + the binary digits of the rest,
-// so a batch of any size takes at most 8 statements beyond its 500s (the
-// earlier 500/100/10/1 took up to 27 for 999 rows: round trips, issue 9).
+// Rows per multi-row UPDATE (write_updates). A few fixed sizes keep the
+// number of distinct prepared statements small: N rows = a*500 + the binary
+// digits of the rest (the earlier 500/100/10/1 took up to 27 statements for
+// 999 rows: round trips, issue 9).
 constexpr size_t kChunkSizes[] = {500, 256, 128, 64, 32, 16, 8, 4, 2, 1};
-// An upsert's last rows may instead go in one statement of the next larger
-// size with its last row repeated: at most this many repeats, and at most
-// half as many as the rows themselves (see write_run).
-constexpr size_t kMaxRepeatedRows = 64;
+// Rows per multi-row upsert (write_run): its text has the values inline, so
+// any number of rows up to this is one statement.
+constexpr size_t kMaxUpsertRows = 500;
 // Keys per parent existence check: its IN list takes a power of two up to this.
 constexpr size_t kKeysPerExistsQuery = 1024;
 
@@ -560,13 +559,12 @@ void EntityWriter::write_updates(const std::vector<const EntityRow *> &run, Writ
     }
 }
 
-const std::string &EntityWriter::statement_text(const EntityDef &def, size_t rows) {
-    // Built once per shape: a 500-row upsert's text is tens of kilobytes,
-    // and was built again for every statement (host CPU, issue 9).
+const UpsertText &EntityWriter::upsert_text_for(const EntityDef &def) {
     const SqlFlavour flavour = sql_flavour_for(db_.server_version());
-    std::string &text = statement_texts_[std::make_tuple(&def, rows, replay_, static_cast<int>(flavour))];
-    if (text.empty()) text = replay_ ? insert_absent_sql(def, rows, flavour) : upsert_sql(def, rows, flavour);
-    return text;
+    auto key = std::make_tuple(&def, replay_, static_cast<int>(flavour));
+    auto it = upsert_texts_.find(key);
+    if (it == upsert_texts_.end()) it = upsert_texts_.emplace(key, upsert_text(def, flavour, replay_)).first;
+    return it->second;
 }
 
 void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteStats &stats) {
@@ -576,58 +574,38 @@ void EntityWriter::write_run(const std::vector<const EntityRow *> &run, WriteSta
         write_updates(run, stats);
         return;
     }
-    // Each statement takes the largest of the fixed chunk sizes whose rows
-    // fit in the byte budget (see row_bytes), so that the statements
-    // stay few and their texts few; a single row over the budget goes alone
-    // (a row the server refuses as too big is then isolated by the caller).
+    // Multi-row upserts with the values as literals (upsert_text): up to
+    // kMaxUpsertRows rows per statement, fewer when the statement would pass
+    // the byte budget (C6, issue 8: half the server's max_allowed_packet, as
+    // the server may log the statement again); a single row over it goes
+    // alone (a row the server refuses as too big is then isolated by the
+    // caller).
+    const UpsertText &t = upsert_text_for(def);
     const size_t budget = db_.max_packet() / 2;
-    std::vector<size_t> upto(run.size() + 1, 0);  // bytes of rows [a, b) = upto[b] - upto[a]
-    for (size_t i = 0; i < run.size(); ++i) upto[i + 1] = upto[i] + row_bytes(*run[i]);
     size_t pos = 0;
     while (pos < run.size()) {
-        const size_t left = run.size() - pos;
-        size_t chunk = 1;
-        const std::string *sql = nullptr;
-        for (size_t c : kChunkSizes) {
-            if (c > left) continue;
-            const size_t rows = upto[pos + c] - upto[pos];
-            if (c > 1 && rows > budget) continue;
-            const std::string &text = statement_text(def, c);
-            if (c > 1 && text.size() + rows > budget) continue;
-            chunk = c;
-            sql = &text;
-            break;
-        }
-        // The rest in one statement of the next larger size, its last row
-        // repeated (the same row upserted again changes nothing), when few
-        // rows would be repeated: the rows past the 500s took up to 8
-        // statements of the smaller sizes (issue 9).
-        size_t size = chunk;
-        if (chunk < left) {
-            size_t padded = 0;
-            for (size_t c : kChunkSizes)
-                if (c >= left) padded = c;  // sizes descend: the smallest >= left
-            const size_t repeated = padded - left;
-            if (padded && repeated <= kMaxRepeatedRows && 2 * repeated <= left) {
-                const size_t bytes = upto[run.size()] - upto[pos] + repeated * (upto[run.size()] - upto[run.size() - 1]);
-                const std::string &text = statement_text(def, padded);
-                if (bytes <= budget && text.size() + bytes <= budget) {
-                    chunk = left;
-                    size = padded;
-                    sql = &text;
-                }
+        sql_.assign(t.head);
+        size_t n = 0;
+        while (pos + n < run.size() && n < kMaxUpsertRows) {
+            const size_t before = sql_.size();
+            if (n) sql_ += ',';
+            sql_ += '(';
+            const std::vector<Value> &values = run[pos + n]->values;
+            for (size_t i = 0; i < values.size(); ++i) {
+                if (i) sql_ += ',';
+                append_literal(sql_, values[i]);
             }
+            sql_ += ')';
+            if (n && sql_.size() + t.tail.size() > budget) {
+                sql_.resize(before);
+                break;
+            }
+            ++n;
         }
-        auto &st = db_.prepare(*sql);
-        Binder bind(st);
-        unsigned p = 1;
-        for (size_t r = pos; r < pos + chunk; ++r)
-            for (const Value &v : run[r]->values) bind(p++, v);
-        for (size_t r = chunk; r < size; ++r)
-            for (const Value &v : run[pos + chunk - 1]->values) bind(p++, v);
-        st.executeUpdate();
+        sql_ += t.tail;
+        db_.execute(sql_);
         ++stats.statements;
-        pos += chunk;
+        pos += n;
     }
 }
 

@@ -16,6 +16,7 @@
 #include "persistence/database.hpp"
 #include "persistence/entity_row.hpp"
 #include "persistence/parking_lot.hpp"
+#include "persistence/sql_text.hpp"
 
 namespace vsink {
 
@@ -98,8 +99,8 @@ private:
     // A run of an update entity: multi-row UPDATEs (one per chunk), never
     // two rows of one key in a statement.
     void write_updates(const std::vector<const EntityRow *> &run, WriteStats &stats);
-    // The upsert (or, in replay, insert-if-absent) text for `rows` rows of `def`.
-    const std::string &statement_text(const EntityDef &def, size_t rows);
+    // The upsert (or, in replay, insert-if-absent) text around `def`'s rows.
+    const UpsertText &upsert_text_for(const EntityDef &def);
     // Throws the database's refusal of a row about to be parked.
     void validate_waiting(const std::vector<ParkingLot::Waiting> &waiting, WriteStats &stats);
     // Applies rows taken from the parking lot under a savepoint; if the
@@ -116,6 +117,9 @@ private:
     bool replay_ = false;
     // (entity, rows, replay, flavour) -> statement text, built once.
     std::map<std::tuple<const EntityDef *, size_t, bool, int>, std::string> statement_texts_;
+    // (entity, replay, flavour) -> the upsert's text around its rows, built once.
+    std::map<std::tuple<const EntityDef *, bool, int>, UpsertText> upsert_texts_;
+    std::string sql_;  // the upsert being built: its buffer is reused
     // Parent keys found in the database in this apply() (under a shared
     // lock: they stay until the transaction ends, unless a rollback to a
     // savepoint removes what this transaction wrote: cleared then), not asked

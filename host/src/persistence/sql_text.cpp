@@ -1,6 +1,8 @@
 #include "persistence/sql_text.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -135,6 +137,99 @@ std::string insert_absent_sql(const EntityDef &e, size_t rows, SqlFlavour) {
     s.resize(s.find(" ON DUPLICATE KEY UPDATE "));
     const std::string k = quote_ident(e.columns[e.key_index[0]]);
     return s + " ON DUPLICATE KEY UPDATE " + k + " = " + k;
+}
+
+UpsertText upsert_text(const EntityDef &e, SqlFlavour flavour, bool insert_absent) {
+    const std::string one = insert_absent ? insert_absent_sql(e, 1, flavour) : upsert_sql(e, 1, flavour);
+    const size_t open = one.find(" VALUES (") + 8;  // the one row's "(?,..,?)"
+    const size_t close = one.find(')', open) + 1;
+    return {one.substr(0, open), one.substr(close)};
+}
+
+namespace {
+
+// Valid UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF)
+// without control characters, ' or \: safe between single quotes as it is.
+bool quotable(const std::string &s) {
+    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+    const auto *end = p + s.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\') return false;
+            ++p;
+            continue;
+        }
+        size_t n;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) n = 1;
+        else if (c == 0xe0) n = 2, lo = 0xa0;
+        else if (c == 0xed) n = 2, hi = 0x9f;
+        else if (c >= 0xe1 && c <= 0xef) n = 2;
+        else if (c == 0xf0) n = 3, lo = 0x90;
+        else if (c >= 0xf1 && c <= 0xf3) n = 3;
+        else if (c == 0xf4) n = 3, hi = 0x8f;
+        else return false;
+        if (static_cast<size_t>(end - p) <= n) return false;
+        if (p[1] < lo || p[1] > hi) return false;
+        for (size_t k = 2; k <= n; ++k)
+            if (p[k] < 0x80 || p[k] > 0xbf) return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
+void append_literal(std::string &out, const Value &v) {
+    char buf[40];
+    switch (v.kind) {
+    case Value::Kind::Null: out += "NULL"; return;
+    case Value::Kind::Bool: out += v.i ? '1' : '0'; return;
+    case Value::Kind::Int: {
+        const auto r = std::to_chars(buf, buf + sizeof buf, v.i);
+        out.append(buf, r.ptr);
+        return;
+    }
+    case Value::Kind::Double: {
+        if (!std::isfinite(v.d)) {
+            out += "NULL";
+            return;
+        }
+        const int n = std::snprintf(buf, sizeof buf, "%.17g", v.d);
+        out.append(buf, static_cast<size_t>(n));
+        // "1e+300" and "5" are numbers too; MariaDB reads "1e+300" as a double.
+        return;
+    }
+    case Value::Kind::TimestampMs: {
+        const size_t n = format_utc_datetime(v.i, buf, sizeof buf);
+        out += '\'';
+        out.append(buf, n);
+        out += '\'';
+        return;
+    }
+    case Value::Kind::String:
+        if (quotable(v.s)) {
+            out += '\'';
+            out += v.s;
+            out += '\'';
+            return;
+        }
+        {
+            static const char hex[] = "0123456789ABCDEF";
+            if (v.s.empty()) {
+                out += "''";
+                return;
+            }
+            out += "_binary X'";  // a string, also where a bare X'..' would be a number
+            for (const unsigned char c : v.s) {
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            }
+            out += '\'';
+        }
+        return;
+    }
 }
 
 std::string update_sql(const EntityDef &e) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mapping/mapping.hpp"
+#include "persistence/entity_row.hpp"
 
 namespace vsink {
 
@@ -48,6 +49,25 @@ std::string upsert_sql(const EntityDef &e, size_t rows, SqlFlavour flavour = Sql
 // record wrote.
 // The same text in both flavours (it names no new value).
 std::string insert_absent_sql(const EntityDef &e, size_t rows, SqlFlavour flavour = SqlFlavour::ValuesFunction);
+// An upsert_sql() (or, `insert_absent`, insert_absent_sql()) as the text
+// around its rows: head + "(..),(..)" + tail, each row's values written as
+// literals (append_literal): one text for any number of rows, nothing to
+// prepare, bind or cache (issue 9: Connector/C++ allocated and freed every
+// bound value, and each cached statement held ~250 bytes per parameter).
+struct UpsertText {
+    std::string head, tail;
+};
+UpsertText upsert_text(const EntityDef &e, SqlFlavour flavour, bool insert_absent);
+// Appends `v` as an SQL literal that reads the same whatever the session's
+// sql_mode: NULL; an integer; a double with 17 significant digits (NULL when
+// not finite: SQL has no literal for it); 1 or 0; a timestamp as
+// 'YYYY-MM-DD HH:MM:SS.mmm' (UTC); a string in single quotes when it is
+// valid UTF-8 without control characters, quotes or backslashes (nothing to
+// escape), otherwise as a hex literal of its bytes, _binary X'..' (a string
+// in every context, converted to the column's character set on the way in:
+// invalid UTF-8 is refused with 1366 as a bound parameter would be).
+void append_literal(std::string &out, const Value &v);
+
 // UPDATE ... SET non-key columns (COALESCE(?, c) when keep_when_null) WHERE
 // key columns (one row) [AND the `unless` columns hold none of their values:
 // bound after the key].
