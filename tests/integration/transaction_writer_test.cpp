@@ -684,6 +684,83 @@ TEST_CASE("entity writer: a row another worker parked after this transaction beg
     CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
 }
 
+TEST_CASE("entity writer: while rows stay parked, two workers writing parents of other keys do not wait for each other",
+          "[integration][txn][writer][parking]") {
+    // Orders wait for two events. Workers A and B each write an event
+    // nothing waits for, at once. Finding rows parked for `events` must not
+    // lock the first of them: B's transaction would wait until A's ends, and
+    // two workers of one group would write one after the other for as long
+    // as anything stays parked (orders topology, issue 9).
+    TxnFixture f;
+    RecordingSink sink;
+    auto &txn = f.make(sink);
+    BatchBuilder park(f.mapping);
+    park.add(kOrdersTopic, 0, 0, "order",
+             {{"system", "ticketland"}, {"id", "ord-1"}, {"number", "N1"}, {"event_id", "evt-p1"}});
+    park.add(kOrdersTopic, 0, 1, "order",
+             {{"system", "ticketland"}, {"id", "ord-2"}, {"number", "N2"}, {"event_id", "evt-p2"}});
+    REQUIRE(txn.write(park.b, ExpectedOffsets{{{kOrdersTopic, 0}, std::nullopt}}, false).stats.parked == 2);
+
+    vsink::Database other(f.db_config);
+    other.connect();
+    other.execute("SET SESSION innodb_lock_wait_timeout = 3");
+    vsink::EntityWriter b(other, f.mapping);
+    const auto event = [&](BatchBuilder &bb, int64_t offset, const std::string &id) {
+        bb.add(kTopic, 0, offset, "event",
+               {{"system", "ticketland"}, {"id", id}, {"name", "E " + id}, {"category", "concert"}});
+    };
+    const auto apply = [](vsink::EntityWriter &w, BatchBuilder &bb) {
+        w.begin_transaction();
+        std::vector<const EntityRow *> rows;
+        for (const auto &rec : bb.b.rows)
+            for (const auto &row : rec) rows.push_back(&row);
+        return w.apply(rows);
+    };
+    // Each worker has written once since the orders parked (their probes
+    // know rows wait for events).
+    BatchBuilder a0(f.mapping), b0(f.mapping);
+    event(a0, 0, "evt-a0");
+    event(b0, 1, "evt-b0");
+    f.db->begin();
+    REQUIRE(apply(*f.writer, a0).unparked == 0);
+    f.db->commit();
+    other.begin();
+    REQUIRE(apply(b, b0).unparked == 0);
+    other.commit();
+
+    // Now at once: A's transaction stays open while B writes and commits.
+    BatchBuilder a1(f.mapping), b1(f.mapping);
+    event(a1, 2, "evt-a1");
+    event(b1, 3, "evt-b1");
+    f.db->begin();
+    REQUIRE(apply(*f.writer, a1).unparked == 0);
+    other.begin();
+    const auto started = std::chrono::steady_clock::now();
+    vsink::WriteStats bs;
+    REQUIRE_NOTHROW(bs = apply(b, b1));  // a lock wait ends in "Lock wait timeout exceeded"
+    other.commit();
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    f.db->commit();
+    CHECK(bs.unparked == 0);
+    CHECK(waited < 2.0);
+    CHECK(f.count("SELECT COUNT(*) FROM events WHERE id IN ('evt-a0', 'evt-b0', 'evt-a1', 'evt-b1')") == 4);
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 2);
+
+    // The orders' events: each order lands with its own, nothing is left.
+    BatchBuilder a2(f.mapping), b2(f.mapping);
+    event(a2, 4, "evt-p1");
+    event(b2, 5, "evt-p2");
+    f.db->begin();
+    CHECK(apply(*f.writer, a2).unparked == 1);
+    f.db->commit();
+    other.begin();
+    CHECK(apply(b, b2).unparked == 1);
+    other.commit();
+    CHECK(f.count("SELECT COUNT(*) FROM sink_parked") == 0);
+    CHECK(f.scalar("SELECT CONCAT(id, ':', number, ':', event_id) FROM orders WHERE id = 'ord-1'") == "ord-1:N1:evt-p1");
+    CHECK(f.scalar("SELECT CONCAT(id, ':', number, ':', event_id) FROM orders WHERE id = 'ord-2'") == "ord-2:N2:evt-p2");
+}
+
 TEST_CASE("transaction writer: a batch of more keys than one statement takes binds them only for tables something waits for",
           "[integration][txn][writer][parking]") {
     TxnFixture f;

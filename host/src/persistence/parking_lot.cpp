@@ -200,45 +200,71 @@ void ParkingLot::probe(const std::vector<const EntityDef *> &entities, const std
             ask_tables.push_back(t);
     if (ask_entities.empty() && ask_tables.empty()) return;
     // One row per entity (index `by_entity`) and per parent table (index
-    // `by_parent`), all in one statement, under an exclusive lock: instead of
-    // a locking SELECT binding every key written (five 200-key statements per
-    // 1000-row batch; host CPU per record, issue 9). With no row, every key
-    // of the entity or table falls in the same gap of the index, and the
-    // next-key lock on the record after it (or the supremum) keeps any other
+    // `by_parent`), all in one statement: instead of a locking SELECT
+    // binding every key written (five 200-key statements per 1000-row
+    // batch; host CPU per record, issue 9). "None" must hold until this
+    // transaction ends, so that read locks: with no row, every key of the
+    // entity or table falls in the same gap of the index, and the next-key
+    // lock on the record after it (or the supremum) keeps any other
     // transaction (another worker, another connection) from parking a row
-    // there until this one ends, so "none" holds until then (except for what
-    // this transaction parks: park() notes it). With a row, the keyed SELECT
-    // follows. Exclusive, not shared: two transactions holding a shared lock
-    // on one gap and both parking into it deadlock (seen with two writer
-    // connections draining the orders topology); exclusive, the second waits
-    // at its probe instead. FORCE INDEX: on a small table the optimizer would
-    // rather scan (and lock) every row.
-    std::string q;
-    const size_t n = ask_entities.size() + ask_tables.size();
-    for (size_t i = 0; i < n; ++i) {
-        if (i) q += " UNION ALL ";
-        q += "(SELECT " + std::to_string(i) +
-             (i < ask_entities.size() ? " FROM `sink_parked` FORCE INDEX (`by_entity`) WHERE `entity` = ?"
-                                      : " FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE `parent_table` = ?") +
-             " LIMIT 1 FOR UPDATE)";
-    }
-    auto &st = db_.prepare(q);
-    for (size_t i = 0; i < n; ++i)
-        st.setString(static_cast<unsigned>(i + 1), i < ask_entities.size() ? ask_entities[i]->name
-                                                                           : ask_tables[i - ask_entities.size()]->name);
-    std::vector<char> found(n, 0);
-    {
+    // there until this one ends (except for what this transaction parks:
+    // park() notes it). With a row, the keyed SELECT follows, and it locks
+    // what it needs. Exclusive, not shared: two transactions holding a
+    // shared lock on one gap and both parking into it deadlock (seen with
+    // two writer connections draining the orders topology); exclusive, the
+    // second waits at its probe instead. FORCE INDEX: on a small table the
+    // optimizer would rather scan (and lock) every row.
+    //
+    // But a locking read that finds a row locks that row, the first of its
+    // entity or table in the index: every other worker's probe of it then
+    // waited for this transaction to end, and while rows stayed parked, two
+    // workers of one group wrote one after the other (orders topology, two
+    // processes: 650 lock waits, 9.6 s waiting, no faster than one; issue 9).
+    // So what had rows parked at its last probe is first asked without a
+    // lock (a row there, even one deleted since, only means the keyed
+    // SELECT runs); only what that read finds empty is asked again, locking.
+    struct Asked {
+        std::string name;
+        bool entity;   // index by_entity, else by_parent
+        bool found = false;
+        const void *id;
+    };
+    std::vector<Asked> asked;
+    for (const EntityDef *e : ask_entities) asked.push_back({e->name, true, false, e});
+    for (const TableDef *t : ask_tables) asked.push_back({t->name, false, false, t});
+    const auto read = [&](const std::vector<Asked *> &items, bool locking) {
+        if (items.empty()) return;
+        std::string q;
+        for (size_t i = 0; i < items.size(); ++i) {
+            if (i) q += " UNION ALL ";
+            q += "(SELECT " + std::to_string(i) +
+                 (items[i]->entity ? " FROM `sink_parked` FORCE INDEX (`by_entity`) WHERE `entity` = ?"
+                                   : " FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE `parent_table` = ?") +
+                 (locking ? " LIMIT 1 FOR UPDATE)" : " LIMIT 1)");
+        }
+        auto &st = db_.prepare(q);
+        for (size_t i = 0; i < items.size(); ++i) st.setString(static_cast<unsigned>(i + 1), items[i]->name);
         std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
         ++statements;
         while (rs->next()) {
             const int64_t i = rs->getInt64(1);
-            if (i >= 0 && static_cast<size_t>(i) < n) found[static_cast<size_t>(i)] = 1;
+            if (i >= 0 && static_cast<size_t>(i) < items.size()) items[static_cast<size_t>(i)]->found = true;
         }
+    };
+    std::vector<Asked *> hinted, locked;
+    for (Asked &a : asked) (recently_parked_.count(a.id) ? hinted : locked).push_back(&a);
+    read(hinted, false);
+    for (Asked *a : hinted)
+        if (!a->found) locked.push_back(a);
+    read(locked, true);
+    for (const Asked &a : asked) {
+        if (a.found) recently_parked_.insert(a.id);
+        else recently_parked_.erase(a.id);
     }
-    for (size_t i = 0; i < ask_entities.size(); ++i) entity_parked_[ask_entities[i]] = found[i] != 0;
+    for (size_t i = 0; i < ask_entities.size(); ++i) entity_parked_[ask_entities[i]] = asked[i].found;
     for (size_t i = 0; i < ask_tables.size(); ++i) {
         waiting_probed_.insert(ask_tables[i]);
-        if (!found[ask_entities.size() + i]) none_waiting_for_.insert(ask_tables[i]);
+        if (!asked[ask_entities.size() + i].found) none_waiting_for_.insert(ask_tables[i]);
     }
 }
 
@@ -455,6 +481,8 @@ size_t ParkingLot::park(const std::vector<Waiting> &in) {
     for (const Waiting &w : rows) {
         none_waiting_for_.erase(w.parent_table);
         entity_parked_[w.row->def] = true;
+        recently_parked_.insert(w.parent_table);
+        recently_parked_.insert(w.row->def);
     }
 
     constexpr size_t kRowsPerInsert = 100;

@@ -43,7 +43,8 @@ public:
     // this transaction had deleted (the transaction writer's bisection).
     void forget_probes();
 
-    // Finds, in one locking statement, which of `entities` (upsert mode) have
+    // Finds, in one locking statement (two when some had rows parked at
+    // their last probe: see the .cpp), which of `entities` (upsert mode) have
     // no row parked (for absorb_older()) and which of `parent_tables` no row
     // waits for (for waiting_for()), for the rest of the transaction:
     // with none, the probe's exclusive next-key lock on the index gap keeps
@@ -156,6 +157,11 @@ private:
     size_t delete_ids(const std::vector<int64_t> &ids);
     std::set<const TableDef *> none_waiting_for_;  // parent tables nothing waits for, in this transaction
     std::set<const TableDef *> waiting_probed_;    // parent tables probed in this transaction
+    // Entities and parent tables that had rows parked when last probed (or
+    // parked into), across transactions: probe() first reads those without
+    // a lock. A hint only: whatever it says, "none" is only ever concluded
+    // from a locking read.
+    std::set<const void *> recently_parked_;
 };
 
 // The record's headers as stored in sink_parked.record_headers, and back.
