@@ -650,7 +650,7 @@ std::vector<int64_t> ParkingLot::waiting_for(const std::map<const TableDef *, st
     for (const std::vector<Part> &parts : stmts) {
         std::vector<size_t> shape;
         for (const Part &part : parts) shape.push_back(part.padded);
-        std::string &q = take_texts_[shape];
+        std::string &q = waiting_texts_[shape];
         if (q.empty()) {
             q = "SELECT `id` FROM `sink_parked` FORCE INDEX (`by_parent`) WHERE ";
             for (size_t g = 0; g < shape.size(); ++g) {

@@ -132,7 +132,7 @@ private:
     // result columns `first`..`first`+3) into `into` (sources_ or
     // round_sources_); nullptr for a row parked by an earlier version.
     const SourceRecord *keep_source(sql::ResultSet &rs, unsigned first, std::deque<OwnedSource> &into);
-    // Finds which of `tables` no row waits for (one locking statement), into
+    // Finds which of `tables` no row waits for (probe()), into
     // none_waiting_for_ for the rest of the transaction; `statements` counts it.
     void probe_waiting_for(const std::vector<const TableDef *> &tables, size_t &statements);
     void probe_entities(const std::vector<const EntityDef *> &entities, size_t &statements);
@@ -149,7 +149,7 @@ private:
     // Statement texts built once: (with payload, IN-list size) for
     // absorb_older(); the IN-list sizes per table for waiting_for().
     std::map<std::pair<bool, size_t>, std::string> absorb_texts_;
-    std::map<std::vector<size_t>, std::string> take_texts_;
+    std::map<std::vector<size_t>, std::string> waiting_texts_;
     std::map<size_t, std::string> fetch_texts_;  // by IN-list size, for take()
     std::map<size_t, std::string> delete_texts_;
     // Deletes the rows of `ids` (IN lists padded like the SELECTs'); returns
