@@ -209,11 +209,14 @@ void ParkingLot::probe(const std::vector<const EntityDef *> &entities, const std
     // transaction (another worker, another connection) from parking a row
     // there until this one ends (except for what this transaction parks:
     // park() notes it). With a row, the keyed SELECT follows, and it locks
-    // what it needs. Exclusive, not shared: two transactions holding a
-    // shared lock on one gap and both parking into it deadlock (seen with
-    // two writer connections draining the orders topology); exclusive, the
-    // second waits at its probe instead. FORCE INDEX: on a small table the
-    // optimizer would rather scan (and lock) every row.
+    // what it needs. Exclusive, not shared: on a record, the second
+    // transaction then waits at its probe instead of both parking into the
+    // gap and deadlocking. On the supremum (nothing parked past the gap) both
+    // still get it, since gap locks do not conflict: two workers that both
+    // park there deadlock, and the transaction writer retries the one rolled
+    // back (seen with two workers on an empty lot, orders topology; issue 9).
+    // FORCE INDEX: on a small table the optimizer would rather scan (and
+    // lock) every row.
     //
     // But a locking read that finds a row locks that row, the first of its
     // entity or table in the index: every other worker's probe of it then
